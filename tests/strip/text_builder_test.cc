@@ -12,6 +12,9 @@ BOOST_AUTO_TEST_CASE(collapses_space_but_not_between_wide_characters) {
       {"  hello   world \n", "hello world"},
       {"中文 English 中文", "中文 English 中文"},
       {"中文，\n继续", "中文，继续"},
+      {"北京商报记者 魏蔚", "北京商报记者 魏蔚"},  // a typed space is the author's: kept
+      {"北京商报记者  \t 魏蔚", "北京商报记者 魏蔚"},
+      {"记者 \n 魏蔚", "记者魏蔚"},
       {"AI\n时代", "AI 时代"},
   };
   for (const Case& c : cases) {
@@ -41,7 +44,7 @@ BOOST_AUTO_TEST_CASE(paragraphs_lines_and_verbatim) {
 BOOST_AUTO_TEST_CASE(text_split_across_calls_joins_correctly) {
   TextBuilder b;
   b.AppendText("链接");
-  b.AppendText(" ");
+  b.AppendText("\n");
   b.AppendText("文字");
   b.AppendText("and ");
   b.AppendText("more");

@@ -21,15 +21,21 @@ namespace zhcanon::io {
 
 /// A file written through a temporary in the same directory and renamed onto `path` by
 /// Commit(). Throws IoError naming the path on any failure (unwritable directory, full disk).
+/// The temporary is "<dir>/.<name>.tmp.<pid>.<random>", created with O_EXCL and mode 0644
+/// (less the umask); when `path` already exists the new file takes over its mode.
+/// Writes are buffered (1 MiB). Not thread-safe.
 class AtomicFile {
  public:
+  /// Throws IoError when the directory does not exist or is not writable, or when `path`
+  /// is a directory.
   explicit AtomicFile(std::string path);
   ~AtomicFile();  // removes the temporary unless committed
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
+  /// Throws IoError on a write error (ENOSPC…); after one, Commit() refuses to replace the target.
   void Write(std::string_view bytes);
-  /// Flushes, fsyncs and renames the temporary onto the target.
+  /// Flushes, fsyncs and renames the temporary onto the target. A second call does nothing.
   void Commit();
   const std::string& path() const { return path_; }
 
@@ -39,6 +45,7 @@ class AtomicFile {
   int fd_ = -1;
   std::string buffer_;
   bool committed_ = false;
+  bool failed_ = false;  // a write failed: the temporary is incomplete
   void FlushBuffer();
 };
 
@@ -47,7 +54,7 @@ enum class OutputFormat {
   kText,      // the text of each document; documents separated by a line holding only "\f"
   kMarkdown,  // a directory tree mirroring the ids, each file with a YAML front matter
 };
-/// Parses "jsonl", "text", "markdown"; throws std::invalid_argument otherwise.
+/// Parses "jsonl", "text" (or "txt"), "markdown" (or "md"); throws std::invalid_argument otherwise.
 OutputFormat ParseOutputFormat(std::string_view name);
 
 class DocumentWriter {
@@ -58,10 +65,20 @@ class DocumentWriter {
   virtual void Commit() = 0;
 };
 
-/// `path` empty or "-": write to `stdout_stream` (not for kMarkdown, which needs a directory).
+/// `path` empty or "-": write to `stdout_stream` (not for kMarkdown, which needs a directory:
+/// std::invalid_argument). Write() and Commit() throw IoError when the output fails.
+/// kJsonl: DocumentToJson per line, invalid UTF-8 replaced by U+FFFD (never throws for it).
+/// kText: each text ends with one "\n" (added unless already there; an empty text adds none).
 /// kMarkdown: `path` is a directory (created if missing); each document goes to
-/// `<path>/<id with its extension replaced by .md>` through its own AtomicFile at Commit().
-/// Ids that would escape the directory ("..", absolute) are rewritten to stay inside it.
+/// `<path>/<id with its extension replaced by .md>` as FrontMatterYaml(metadata) + "\n" + text.
+/// Each file is written to its own temporary beside the target at Write() (and closed, so
+/// millions of documents need no open files and memory holds only the list of names);
+/// Commit() syncs the file system once and renames them all. '/' in an id makes
+/// subdirectories; "", "." and leading '/' parts are dropped, ".." becomes "__", NUL becomes
+/// '_', a part longer than 200 bytes is cut and given a hash. Only an extension that looks
+/// like one (1-10 letters/digits: ".html", ".txt") is replaced: "news:123" -> "news:123.md",
+/// "a.jsonl:12" -> "a.jsonl:12.md". A name already used in this run (or a directory in the
+/// way) gets "-2", "-3"… before ".md", in the order documents are written.
 std::unique_ptr<DocumentWriter> MakeDocumentWriter(OutputFormat format, const std::string& path,
                                                    std::ostream& stdout_stream);
 
@@ -79,7 +96,11 @@ class ErrorReportWriter {
   std::unique_ptr<AtomicFile> file_;
 };
 
-/// The metadata as a YAML front matter block ("---\n…---\n") with well-known keys first.
+/// The metadata as a YAML front matter block ("---\n…---\n") with well-known keys first
+/// (MetadataToJson order), then `extra` (nested objects and arrays as YAML maps and
+/// sequences). Strings are always double-quoted, so "2025-02-07" or "yes" stay strings;
+/// non-ASCII is written as UTF-8 (invalid bytes replaced by U+FFFD). Empty metadata gives
+/// "---\n---\n".
 std::string FrontMatterYaml(const Metadata& meta);
 
 }  // namespace zhcanon::io

@@ -36,8 +36,12 @@ bool IsAsciiSpace(char c) {
 void TextBuilder::FlushPendingSpace(std::string_view next) {
   if (!pending_space_) return;
   pending_space_ = false;
+  bool segment_break = pending_break_;
+  pending_break_ = false;
   if (line_.empty()) return;
-  if (IsWide(LastCodePoint(line_)) && IsWide(FirstCodePoint(next))) return;
+  // CSS Text 3, segment break transformation: a collapsible line break between two wide
+  // characters vanishes; a space typed between them is the author's and stays.
+  if (segment_break && IsWide(LastCodePoint(line_)) && IsWide(FirstCodePoint(next))) return;
   line_ += ' ';
 }
 
@@ -46,7 +50,10 @@ void TextBuilder::AppendText(std::string_view s) {
   while (i < s.size()) {
     if (IsAsciiSpace(s[i])) {
       pending_space_ = true;
-      while (i < s.size() && IsAsciiSpace(s[i])) ++i;
+      while (i < s.size() && IsAsciiSpace(s[i])) {
+        if (s[i] == '\n' || s[i] == '\r') pending_break_ = true;
+        ++i;
+      }
       continue;
     }
     size_t j = i;
@@ -76,7 +83,7 @@ void TextBuilder::AppendVerbatim(std::string_view s) {
 }
 
 void TextBuilder::EndLine() {
-  pending_space_ = false;
+  pending_space_ = pending_break_ = false;
   while (!line_.empty() && IsAsciiSpace(line_.back())) line_.pop_back();
   lines_.push_back(std::move(line_));
   line_.clear();
@@ -84,7 +91,7 @@ void TextBuilder::EndLine() {
 
 void TextBuilder::LineBreak() {
   if (line_.empty() && lines_.empty()) {
-    pending_space_ = false;
+    pending_space_ = pending_break_ = false;
     return;  // a break at the start of a paragraph adds nothing
   }
   EndLine();
@@ -92,7 +99,7 @@ void TextBuilder::LineBreak() {
 
 void TextBuilder::EndParagraph() {
   if (!line_.empty()) EndLine();
-  pending_space_ = false;
+  pending_space_ = pending_break_ = false;
   // Drop trailing empty lines (from <br> at the end of a block).
   while (!lines_.empty() && lines_.back().empty()) lines_.pop_back();
   // Drop leading empty lines.

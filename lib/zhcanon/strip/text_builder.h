@@ -1,7 +1,8 @@
 // Assembles clean paragraphs from the text events of a markup walker (HTML or Markdown),
 // collapsing insignificant white space the way a browser renders it, with the CSS Text
-// rule for Chinese: a collapsible space between two wide (East Asian Wide/Fullwidth)
-// characters is removed, so a source line break inside Chinese text joins the lines.
+// segment-break rule for Chinese: collapsible white space that holds a line break, between two
+// wide (East Asian Wide/Fullwidth) characters, is removed, so a source line break inside
+// Chinese text joins the lines; a plain space between them stays (punct decides about it).
 //
 //   TextBuilder b;
 //   b.AppendText("第一段\n  文字");   // -> "第一段文字"
@@ -19,7 +20,8 @@ namespace zhcanon::strip {
 class TextBuilder {
  public:
   /// Text whose white space is not significant: runs of ASCII white space collapse to one
-  /// space, dropped at line starts and ends and between two wide characters.
+  /// space, dropped at line starts and ends, and dropped between two wide characters when the
+  /// run held a line break.
   void AppendText(std::string_view utf8);
   /// Text kept as it is (code blocks, <pre>): each '\n' starts a new line of the paragraph.
   void AppendVerbatim(std::string_view utf8);
@@ -45,6 +47,7 @@ class TextBuilder {
   std::vector<std::string> lines_;  // finished lines of the current paragraph
   std::string line_;                // the line being built
   bool pending_space_ = false;
+  bool pending_break_ = false;  // the pending white space held a line break
 };
 
 /// True for a code point that is East Asian Wide or Fullwidth (Han, kana, Hangul, CJK
