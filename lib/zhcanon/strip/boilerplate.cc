@@ -1,5 +1,6 @@
 #include "zhcanon/strip/boilerplate.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -7,7 +8,6 @@
 #include <sstream>
 
 #include <unicode/regex.h>
-#include <unicode/utext.h>
 
 #include "zhcanon/core/error.h"
 
@@ -16,14 +16,24 @@ namespace zhcanon::strip {
 extern const std::string_view kDefaultBoilerplateRules;  // generated from boilerplate.rules
 
 // All rules are compiled twice: once each, to tell which rule matched, and once as a single
-// alternation, so that a line that matches no rule (nearly all lines) costs one anchored
-// match attempt instead of one per rule.
+// alternation, so that a line that matches no rule (nearly all lines) costs one search
+// instead of one per rule.
+namespace {
+std::atomic<std::uint64_t> next_filter_id{1};
+}  // namespace
+
+// The alternation is split in two: rules anchored at the line start (^…) are tried at offset 0
+// only (lookingAt), and the others are searched (find). Kept together, the anchored ones would
+// stop ICU from skipping ahead to the characters an unanchored rule can start with, and every
+// offset of every line would be tried.
 struct BoilerplateFilter::Compiled {
   std::vector<std::unique_ptr<icu::RegexPattern>> each;
-  std::unique_ptr<icu::RegexPattern> any;
+  std::unique_ptr<icu::RegexPattern> anchored;
+  std::unique_ptr<icu::RegexPattern> floating;
 };
 
-BoilerplateFilter::BoilerplateFilter() : compiled_(std::make_unique<Compiled>()) {}
+BoilerplateFilter::BoilerplateFilter()
+    : compiled_(std::make_unique<Compiled>()), id_(next_filter_id.fetch_add(1)) {}
 BoilerplateFilter::BoilerplateFilter(BoilerplateFilter&&) noexcept = default;
 BoilerplateFilter& BoilerplateFilter::operator=(BoilerplateFilter&&) noexcept = default;
 BoilerplateFilter::~BoilerplateFilter() = default;
@@ -35,7 +45,7 @@ std::unique_ptr<icu::RegexPattern> Compile(const std::string& pattern, std::stri
   UErrorCode status = U_ZERO_ERROR;
   UParseError parse_error{};
   std::unique_ptr<icu::RegexPattern> p(icu::RegexPattern::compile(
-      icu::UnicodeString::fromUTF8(pattern), UREGEX_CASE_INSENSITIVE, parse_error, status));
+      icu::UnicodeString::fromUTF8(pattern), 0, parse_error, status));
   if (U_FAILURE(status)) {
     std::ostringstream msg;
     msg << source << ":" << line;
@@ -75,14 +85,14 @@ BoilerplateFilter BoilerplateFilter::FromText(std::string_view text, std::string
     f.compiled_->each.push_back(Compile(rule.pattern, source, line_no));
     f.rules_.push_back(std::move(rule));
   }
-  if (!f.rules_.empty()) {
-    std::string all;
-    for (const Rule& r : f.rules_) {
-      if (!all.empty()) all += '|';
-      all += "(?:" + r.pattern + ")";
-    }
-    f.compiled_->any = Compile(all, source, 0);
+  std::string anchored, floating;
+  for (const Rule& r : f.rules_) {
+    std::string& group = r.pattern.starts_with("^") ? anchored : floating;
+    if (!group.empty()) group += '|';
+    group += "(?:" + r.pattern + ")";
   }
+  if (!anchored.empty()) f.compiled_->anchored = Compile(anchored, source, 0);
+  if (!floating.empty()) f.compiled_->floating = Compile(floating, source, 0);
   return f;
 }
 
@@ -101,31 +111,69 @@ const BoilerplateFilter& BoilerplateFilter::Default() {
 
 namespace {
 
-bool MatchesWhole(const icu::RegexPattern& pattern, std::string_view line) {
-  UErrorCode status = U_ZERO_ERROR;
-  UText* ut = utext_openUTF8(nullptr, line.data(), static_cast<int64_t>(line.size()), &status);
-  // A matcher is not thread-safe; one per call keeps Match() safe to call concurrently.
-  std::unique_ptr<icu::RegexMatcher> m(pattern.matcher(status));
-  bool result = false;
-  if (U_SUCCESS(status)) {
-    m->reset(ut);
-    result = m->matches(status) && U_SUCCESS(status);
+// Lines longer than this are never boilerplate (see boilerplate.rules): it protects content
+// paragraphs that mention 版权 or ICP, and keeps the filter off the long lines that make up
+// most of an article's bytes.
+constexpr size_t kMaxBoilerplateLineChars = 160;
+
+size_t CountCodePointsUpTo(std::string_view s, size_t limit) {
+  size_t n = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80 && ++n > limit) break;
   }
-  utext_close(ut);
-  return result;
+  return n;
 }
 
-// Lines longer than this are never boilerplate: every default rule bounds its length, and
-// skipping long content lines keeps the filter cheap. Custom rules share the bound.
-constexpr size_t kMaxBoilerplateLineBytes = 1024;
+// A RegexMatcher is not thread-safe and costs an allocation to make, so each thread keeps one
+// per filter it has used, keyed by the filter's unique id (never by address, which a later
+// filter may reuse).
+icu::RegexMatcher* ThreadMatcher(std::uint64_t filter_id, size_t rule, const icu::RegexPattern& p) {
+  struct Entry {
+    std::uint64_t id;
+    size_t rule;
+    std::unique_ptr<icu::RegexMatcher> matcher;
+  };
+  thread_local std::vector<Entry> cache;
+  for (Entry& e : cache)
+    if (e.id == filter_id && e.rule == rule) return e.matcher.get();
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::RegexMatcher> m(p.matcher(status));
+  if (U_FAILURE(status)) return nullptr;
+  if (cache.size() >= 64) cache.erase(cache.begin());
+  cache.push_back({filter_id, rule, std::move(m)});
+  return cache.back().matcher.get();
+}
+
+enum class Mode { kLookingAt, kFind };
+
+// Matches on UTF-16: ICU's regex engine has a fast path for UTF-16 text only (on a UTF-8 UText
+// every character goes through UTEXT_NEXT32, which made the filter cost as much as parsing the
+// HTML). Lines are short, so converting each one is cheap.
+bool Found(icu::RegexMatcher* m, const icu::UnicodeString& line, Mode mode = Mode::kFind) {
+  if (m == nullptr) return false;
+  UErrorCode status = U_ZERO_ERROR;
+  m->reset(line);
+  bool found = (mode == Mode::kFind ? m->find(status) : m->lookingAt(status)) && U_SUCCESS(status);
+  static const icu::UnicodeString kEmpty;
+  m->reset(kEmpty);  // the matcher must not keep a reference to the caller's string
+  return found;
+}
 
 }  // namespace
 
 int BoilerplateFilter::Match(std::string_view line) const {
-  if (!compiled_->any || line.size() > kMaxBoilerplateLineBytes) return -1;
-  if (!MatchesWhole(*compiled_->any, line)) return -1;
-  for (size_t i = 0; i < compiled_->each.size(); ++i)
-    if (MatchesWhole(*compiled_->each[i], line)) return static_cast<int>(i);
+  if (rules_.empty() || CountCodePointsUpTo(line, kMaxBoilerplateLineChars) > kMaxBoilerplateLineChars)
+    return -1;
+  thread_local icu::UnicodeString line16;
+  line16 = icu::UnicodeString::fromUTF8(icu::StringPiece(line.data(), static_cast<int32_t>(line.size())));
+  const size_t all = compiled_->each.size();
+  const bool candidate =
+      (compiled_->anchored &&
+       Found(ThreadMatcher(id_, all, *compiled_->anchored), line16, Mode::kLookingAt)) ||
+      (compiled_->floating && Found(ThreadMatcher(id_, all + 1, *compiled_->floating), line16));
+  if (!candidate) return -1;
+  for (size_t i = 0; i < all; ++i)
+    if (Found(ThreadMatcher(id_, i, *compiled_->each[i]), line16)) return static_cast<int>(i);
   return -1;
 }
 

@@ -1,12 +1,14 @@
 // Removes site boilerplate lines (ICP/公安备案 registrations, copyright lines,
 // "点击查看本文英文版", translation credits, share/subscribe prompts) by rules written as ICU
-// regular expressions, one per line (boilerplate.rules ships the defaults).
+// regular expressions, one per line, searched in each line of the text (boilerplate.rules ships
+// the defaults and documents the format).
 //
 //   auto filter = zhcanon::strip::BoilerplateFilter::Default();
 //   auto f2 = zhcanon::strip::BoilerplateFilter::FromFile("site.rules");   // throws ConfigError
 //   std::string kept = filter.FilterText(text, &removed);  // paragraphs separated by "\n\n"
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,7 +36,8 @@ class BoilerplateFilter {
   BoilerplateFilter& operator=(BoilerplateFilter&&) noexcept;
   ~BoilerplateFilter();
 
-  /// Index of the first rule matching the whole `line` (UTF-8), or -1. Thread-safe.
+  /// Index of the first rule found in `line` (UTF-8), or -1; lines of more than 160 characters
+  /// never match. Thread-safe.
   int Match(std::string_view line) const;
   /// Removes matching lines from text made of paragraphs separated by "\n\n" and lines by
   /// "\n"; a paragraph left empty disappears. Appends each removed line to `removed` if given.
@@ -47,6 +50,7 @@ class BoilerplateFilter {
   struct Compiled;
   std::vector<Rule> rules_;
   std::unique_ptr<Compiled> compiled_;
+  std::uint64_t id_;  // unique per filter, keys the per-thread matcher cache
 };
 
 }  // namespace zhcanon::strip

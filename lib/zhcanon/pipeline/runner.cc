@@ -1,0 +1,112 @@
+#include "zhcanon/pipeline/runner.h"
+
+#include <memory>
+#include <thread>
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+namespace zhcanon::pipeline {
+
+namespace {
+
+struct Item {
+  Document doc;
+  Diagnostics diag;
+};
+
+void ProcessItem(Item& item, const std::vector<const Stage*>& stages) {
+  for (const Stage* stage : stages) {
+    if (item.diag.failed()) return;
+    stage->Process(item.doc, item.diag);
+  }
+}
+
+}  // namespace
+
+RunStats Run(io::DocumentReader& reader, const std::vector<const Stage*>& stages,
+             io::DocumentWriter& writer, const ProblemCallback& on_problem,
+             const RunOptions& options) {
+  RunStats stats;
+  auto start = std::chrono::steady_clock::now();
+  std::atomic<bool> stop{false};
+
+  auto interrupted = [&] {
+    return options.interrupt != nullptr && options.interrupt->load(std::memory_order_relaxed);
+  };
+
+  auto read = [&]() -> std::unique_ptr<Item> {
+    if (stop.load(std::memory_order_relaxed)) return nullptr;
+    if (interrupted()) {
+      stats.interrupted = true;
+      return nullptr;
+    }
+    auto item = std::make_unique<Item>();
+    if (!reader.Next(item->doc, item->diag)) return nullptr;
+    ++stats.documents_in;
+    return item;
+  };
+
+  auto write = [&](Item& item) {
+    for (Problem p : item.diag.problems()) {
+      p.doc_id = item.doc.id;
+      if (p.path.empty()) p.path = item.doc.metadata.path;
+      if (p.severity == Severity::kWarning) ++stats.warnings;
+      if (on_problem) on_problem(p);
+    }
+    if (item.diag.aborted()) {
+      stats.aborted = true;
+      stop = true;
+    }
+    if (item.diag.failed()) {
+      ++stats.documents_failed;
+    } else if (!stats.aborted) {
+      writer.Write(item.doc);
+      ++stats.documents_out;
+      stats.text_bytes_out += item.doc.text.size();
+    }
+    stats.bytes_in = reader.bytes_read();
+    if (options.on_progress) options.on_progress(stats.documents_in, stats.bytes_in);
+  };
+
+  int threads = options.threads > 0 ? options.threads
+                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads == 1) {
+    // No pool: the simplest loop is also the fastest for one thread.
+    while (auto item = read()) {
+      ProcessItem(*item, stages);
+      write(*item);
+    }
+  } else {
+    tbb::task_arena arena(threads);
+    arena.execute([&] {
+      tbb::parallel_pipeline(
+          static_cast<size_t>(threads * std::max(1, options.tokens_per_thread)),
+          tbb::make_filter<void, Item*>(tbb::filter_mode::serial_in_order,
+                                        [&](tbb::flow_control& fc) -> Item* {
+                                          auto item = read();
+                                          if (!item) {
+                                            fc.stop();
+                                            return nullptr;
+                                          }
+                                          return item.release();
+                                        }) &
+              tbb::make_filter<Item*, Item*>(tbb::filter_mode::parallel,
+                                             [&](Item* item) {
+                                               if (!stop.load(std::memory_order_relaxed))
+                                                 ProcessItem(*item, stages);
+                                               return item;
+                                             }) &
+              tbb::make_filter<Item*, void>(tbb::filter_mode::serial_in_order, [&](Item* item) {
+                std::unique_ptr<Item> owned(item);
+                write(*owned);
+              }));
+    });
+  }
+  stats.bytes_in = reader.bytes_read();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return stats;
+}
+
+}  // namespace zhcanon::pipeline
