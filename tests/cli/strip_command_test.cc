@@ -8,9 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "zhcanon/cli/strip_command.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 using zhcanon::cli::StripMain;
+using zhcanon::testing::ReadFile;
+using zhcanon::testing::TempDir;
 
 namespace {
 
@@ -27,13 +30,6 @@ Run Strip(std::vector<std::string> args, const std::string& stdin_text = "") {
   return {status, out.str(), err.str()};
 }
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::vector<nlohmann::json> JsonLines(const std::string& s) {
   std::vector<nlohmann::json> out;
   std::istringstream in(s);
@@ -41,17 +37,6 @@ std::vector<nlohmann::json> JsonLines(const std::string& s) {
     if (!line.empty()) out.push_back(nlohmann::json::parse(line));
   return out;
 }
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("zhcanon-cli-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  static inline int counter = 0;
-};
 
 const std::string kSeeds = std::string(ZHCANON_SOURCE_DIR) + "/fixtures/seeds/input";
 
@@ -106,8 +91,8 @@ BOOST_AUTO_TEST_CASE(threads_do_not_change_the_output) {
 
 BOOST_AUTO_TEST_CASE(missing_input_goes_to_error_report_and_the_run_goes_on) {
   TempDir tmp;
-  const fs::path out = tmp.path / "out.jsonl", errors = tmp.path / "errors.jsonl";
-  Run r = Strip({(tmp.path / "missing.md").string(), kSeeds + "/001_d847006ffcf44153.txt", "-o",
+  const fs::path out = tmp.path() / "out.jsonl", errors = tmp.path() / "errors.jsonl";
+  Run r = Strip({(tmp.path() / "missing.md").string(), kSeeds + "/001_d847006ffcf44153.txt", "-o",
                  out.string(), "--errors", errors.string()});
   BOOST_CHECK_EQUAL(r.status, 1);
   BOOST_CHECK_EQUAL(JsonLines(ReadFile(out)).size(), 1u);
@@ -120,7 +105,7 @@ BOOST_AUTO_TEST_CASE(missing_input_goes_to_error_report_and_the_run_goes_on) {
 
 BOOST_AUTO_TEST_CASE(failed_run_never_truncates_an_existing_output) {
   TempDir tmp;
-  const fs::path bad = tmp.path / "bad.txt", out = tmp.path / "out.jsonl";
+  const fs::path bad = tmp.path() / "bad.txt", out = tmp.path() / "out.jsonl";
   // Long enough to be recognisably UTF-8 with one bad sequence (not a short legacy-charset text).
   std::ofstream(bad, std::ios::binary) << "这是一段比较长的中文正文内容，用于测试。正文\xC3\x28 more text\n";
   std::ofstream(out) << "precious\n";
@@ -128,7 +113,7 @@ BOOST_AUTO_TEST_CASE(failed_run_never_truncates_an_existing_output) {
   BOOST_CHECK_EQUAL(r.status, 1);
   BOOST_CHECK_EQUAL(ReadFile(out), "precious\n");
   BOOST_CHECK(r.err.find("not written") != std::string::npos);
-  for (const auto& e : fs::directory_iterator(tmp.path))
+  for (const auto& e : fs::directory_iterator(tmp.path()))
     BOOST_CHECK_MESSAGE(e.path().filename().string().find(".tmp") == std::string::npos,
                         "temporary left behind: " << e.path());
   // The same input under the default policy is repaired and written.
@@ -140,7 +125,7 @@ BOOST_AUTO_TEST_CASE(failed_run_never_truncates_an_existing_output) {
 
 BOOST_AUTO_TEST_CASE(refuses_to_overwrite_an_input) {
   TempDir tmp;
-  const fs::path in = tmp.path / "a.md";
+  const fs::path in = tmp.path() / "a.md";
   std::ofstream(in) << "# 标题\n\n正文\n";
   Run r = Strip({in.string(), "-o", in.string()});
   BOOST_CHECK_EQUAL(r.status, 2);
@@ -155,9 +140,9 @@ BOOST_AUTO_TEST_CASE(unwritable_output_is_an_error_naming_the_path) {
 
 BOOST_AUTO_TEST_CASE(markdown_tree_mirrors_ids) {
   TempDir tmp;
-  Run r = Strip({kSeeds, "-o", (tmp.path / "tree").string() + "/", "-q"});
+  Run r = Strip({kSeeds, "-o", (tmp.path() / "tree").string() + "/", "-q"});
   BOOST_CHECK_EQUAL(r.status, 0);
-  const fs::path md = tmp.path / "tree" / "000_32d97bf893b11c9f.md";
+  const fs::path md = tmp.path() / "tree" / "000_32d97bf893b11c9f.md";
   BOOST_REQUIRE(fs::exists(md));
   std::string content = ReadFile(md);
   BOOST_CHECK(content.starts_with("---\ntitle: \""));

@@ -17,6 +17,7 @@
 #include "zhcanon/core/diagnostics.h"
 #include "zhcanon/core/document.h"
 #include "zhcanon/io/reader.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
@@ -30,36 +31,10 @@ using zhcanon::io::ReaderOptions;
 
 namespace {
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("zhcanon-reader-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    // Give back permissions a test took away, so that everything can be removed.
-    for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (it->is_directory() && !it->is_symlink()) fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
-    }
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& rel) const { return (path_ / rel).string(); }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using zhcanon::testing::TempDir;
 
 void WriteFile(const std::string& path, std::string_view bytes) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  BOOST_REQUIRE(out.good());
+  BOOST_REQUIRE(zhcanon::testing::WriteFile(path, bytes));
 }
 
 std::string Gzip(std::string_view data) {

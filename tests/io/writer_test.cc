@@ -18,6 +18,7 @@
 #include "zhcanon/core/document.h"
 #include "zhcanon/core/error.h"
 #include "zhcanon/io/writer.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
@@ -30,32 +31,9 @@ using zhcanon::io::OutputFormat;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("zhcanon-writer-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& rel) const { return (path_ / rel).string(); }
-  std::string str() const { return path_.string(); }
+using zhcanon::testing::TempDir;
 
- private:
-  fs::path path_;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string Slurp(const std::string& path) { return zhcanon::testing::ReadFile(path); }
 
 void WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);

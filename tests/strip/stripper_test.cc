@@ -8,6 +8,7 @@
 
 #include "zhcanon/io/decoder.h"
 #include "zhcanon/strip/stripper.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 using zhcanon::Diagnostics;
@@ -15,15 +16,9 @@ using zhcanon::Document;
 using zhcanon::SourceFormat;
 using zhcanon::strip::SniffFormat;
 using zhcanon::strip::Stripper;
+using zhcanon::testing::ReadFile;
 
 namespace {
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 Document Strip(std::string text, SourceFormat format = SourceFormat::kAuto,
                zhcanon::strip::StripOptions options = {}) {
