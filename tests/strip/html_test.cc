@@ -232,6 +232,8 @@ BOOST_AUTO_TEST_CASE(title_site_suffix_is_cut_only_with_an_exact_clean_form) {
   for (const T& c : cases) {
     BOOST_TEST_CONTEXT(c.html) { BOOST_CHECK_EQUAL(Run(c.html).meta.title, c.want); }
   }
+  // Regression guard: a page wrapped in an <h1> does not make its whole text the title.
+  BOOST_CHECK_EQUAL(Run("<h1><p>" + std::string(700, 'x') + "</p></h1>").meta.title, "");
 }
 
 BOOST_AUTO_TEST_CASE(metadata_fallbacks_and_precedence) {
@@ -377,13 +379,19 @@ BOOST_AUTO_TEST_CASE(main_extraction_drops_related_links_inside_the_content) {
       "<p>延伸阅读：<a href='/3'>第三篇新闻的标题很长很长</a></p>"
       "<div><a href='/4'>点击查看原文</a></div>"
       "<p>中国初创公司<a href='/5'>DeepSeek</a>可以建立与OpenAI不相上下的人工智能模型。</p>"
+      // Regression: <a id=x/> is not self-closing and wraps what follows; anchors and
+      // in-page links are not links.
+      "<div class='titlepage'><h2><a id='sec2'/>第二节 背景</h2></div>"
+      "<ul><li><a href='#note1'>注释一的内容</a></li></ul>"
       "</div></body>";
   Result r = Run(page, Extract::kMain);
   BOOST_CHECK_EQUAL(r.text,
                     "第一段正文，内容充实，包含多个分句，说明事件的起因、经过和结果。\n\n"
                     "第二段正文，记者采访了多位专家，他们认为，这一政策将产生深远影响。\n\n"
                     "第三段正文，数据显示，今年以来，相关指标持续向好，市场信心增强。\n\n"
-                    "中国初创公司DeepSeek可以建立与OpenAI不相上下的人工智能模型。");
+                    "中国初创公司DeepSeek可以建立与OpenAI不相上下的人工智能模型。\n\n"
+                    "第二节 背景\n\n"
+                    "注释一的内容");
   // The same blocks are visible text in kAll.
   Result all = Run(page, Extract::kAll);
   for (const char* kept : {"相关阅读：", "另一篇新闻的标题", "延伸阅读：", "点击查看原文"}) {

@@ -61,6 +61,11 @@ BOOST_AUTO_TEST_CASE(unlikely_candidates) {
       {"ad", "", "", true},
       {"ads top", "", "", true},
       {"header", "", "", true},
+      {"foot", "", "", true},
+      {"", "cmt_list", "", true},
+      {"bottom", "", "", true},
+      {"article-bottom", "", "", false},
+      {"bottomline", "", "", false},  // tokens only match whole
       {"", "", "navigation", true},
       {"", "", "Complementary", true},
       {"", "", "main", false},
@@ -110,6 +115,9 @@ BOOST_AUTO_TEST_CASE(link_list_blocks) {
   BOOST_CHECK(zhcanon::strip::IsLinkListBlock(list));
   list.commas = 10;  // prose with many links stays
   BOOST_CHECK(!zhcanon::strip::IsLinkListBlock(list));
+  list.link_chars = 90;  // ...unless it is nearly all links (a table of contents)
+  BOOST_CHECK(zhcanon::strip::IsLinkListBlock(list));
+  list.link_chars = 60;
   list.commas = 0;
   list.link_chars = 50;  // exactly half is not "mostly links"
   BOOST_CHECK(!zhcanon::strip::IsLinkListBlock(list));

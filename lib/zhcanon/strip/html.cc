@@ -46,7 +46,7 @@ enum Cat : std::uint8_t {
   kRow,
   kCell,    // cells of a row are separated by a tab
   kBr,
-  kDrop,    // never text: scripts, forms controls, media, navigation, embedded documents
+  kDrop,    // never text: scripts, form controls, media, metadata, embedded documents
 };
 
 constexpr int kTagCount = GUMBO_TAG_LAST + 1;
@@ -73,8 +73,8 @@ struct TagTable {
     cat[GUMBO_TAG_TD] = kCell;
     cat[GUMBO_TAG_TH] = kCell;
     cat[GUMBO_TAG_BR] = kBr;
-    // <nav>, <aside>, <footer> stay kBlock above so that dropping them still separates the
-    // text around them; they are dropped by DropsAlways().
+    // <nav>, <aside>, <footer>, <header>, <form>, <address> stay kBlock above so that
+    // dropping them (Walker::AddElement, Walker::Skip) still separates the text around them.
     for (GumboTag t : {GUMBO_TAG_SCRIPT, GUMBO_TAG_STYLE, GUMBO_TAG_NOSCRIPT, GUMBO_TAG_TEMPLATE,
                        GUMBO_TAG_IFRAME, GUMBO_TAG_FRAME, GUMBO_TAG_FRAMESET, GUMBO_TAG_NOFRAMES,
                        GUMBO_TAG_NOEMBED, GUMBO_TAG_SVG, GUMBO_TAG_MATH, GUMBO_TAG_BUTTON,
@@ -103,7 +103,9 @@ bool IsBlockCat(Cat c) { return c != kInline && c != kBr && c != kDrop && c != k
 
 ContentKind KindOf(GumboTag t, Cat c) {
   switch (t) {
-    case GUMBO_TAG_P: case GUMBO_TAG_PRE: case GUMBO_TAG_TD: case GUMBO_TAG_H2:
+    case GUMBO_TAG_TD:
+      return ContentKind::kCell;
+    case GUMBO_TAG_P: case GUMBO_TAG_PRE: case GUMBO_TAG_H2:
     case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
     case GUMBO_TAG_LISTING:
       return ContentKind::kParagraph;
@@ -219,8 +221,10 @@ std::string_view Trim(std::string_view s) {
 
 // White space collapsed like body text (a line break inside Chinese joins the lines).
 std::string CollapseSpace(std::string_view s) {
+  s = Trim(s);
+  if (std::none_of(s.begin(), s.end(), IsAsciiSpace)) return std::string(s);
   TextBuilder b;
-  b.AppendText(Trim(s));
+  b.AppendText(s);
   return b.Finish();
 }
 
@@ -237,38 +241,54 @@ struct TextStats {
   bool nbsp = false;
 };
 
+// Per byte: bit 0 = starts a visible code point (not ASCII white space or control, not a
+// UTF-8 continuation byte), bit 1 = may start punctuation or a space worth a closer look.
+struct ByteTable {
+  std::array<std::uint8_t, 256> bits{};
+  ByteTable() {
+    for (int c = 0; c < 256; ++c) {
+      if (c > 0x20 && (c & 0xC0) != 0x80) bits[c] |= 1;
+    }
+    for (int c : {int{','}, int{'.'}, int{'!'}, int{'?'}, 0xC2, 0xE3, 0xEF}) bits[c] |= 2;
+  }
+};
+
 // One pass over a text node: visible code points, prose punctuation. No copy.
 TextStats ScanText(std::string_view s) {
+  static const ByteTable table;
   TextStats st;
   const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
   for (size_t i = 0; i < n; ++i) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      if (c > ' ') {
-        ++st.chars;
-        if (c == ',') {
-          ++st.commas;
-        } else if ((c == '.' || c == '!' || c == '?') && (i + 1 == n || p[i + 1] <= ' ')) {
-          st.sentence_end = true;
-          if (c == '.') ++st.commas;
-        }
+    const unsigned char c = p[i];
+    const std::uint8_t k = table.bits[c];
+    st.chars += k & 1;
+    if (!(k & 2)) continue;
+    if (c == ',') {
+      ++st.commas;
+    } else if (c == '.' || c == '!' || c == '?') {
+      if (i + 1 == n || p[i + 1] <= ' ') {
+        // "word. " ends a sentence; "9.4.1. " numbers a heading.
+        bool after_letter = i > 0 && ((p[i - 1] | 0x20) >= 'a' && (p[i - 1] | 0x20) <= 'z');
+        if (c != '.' || after_letter) st.sentence_end = true;
+        if (c == '.' && after_letter) ++st.commas;
       }
-    } else if ((c & 0xC0) != 0x80) {
-      if (c == 0xE3 && i + 2 < n && p[i + 1] == 0x80) {
-        unsigned char c2 = p[i + 2];
-        if (c2 == 0x80) continue;  // ideographic space
-        if (c2 == 0x81 || c2 == 0x82) ++st.commas;  // 、。
+    } else if (c == 0xC2) {
+      if (i + 1 < n && p[i + 1] == 0xA0) {  // no-break space: white space
+        st.nbsp = true;
+        --st.chars;
+      }
+    } else if (i + 2 < n) {
+      const unsigned char c1 = p[i + 1];
+      const unsigned char c2 = p[i + 2];
+      if (c == 0xE3 && c1 == 0x80) {
+        if (c2 == 0x80) --st.chars;                    // ideographic space
+        if (c2 == 0x81 || c2 == 0x82) ++st.commas;     // 、。
         if (c2 == 0x82) st.sentence_end = true;
-      } else if (c == 0xEF && i + 2 < n && p[i + 1] == 0xBC) {
-        unsigned char c2 = p[i + 2];
+      } else if (c == 0xEF && c1 == 0xBC) {
         if (c2 == 0x8C) ++st.commas;                             // ，
         if (c2 == 0x81 || c2 == 0x9F) st.sentence_end = true;   // ！？
-      } else if (c == 0xC2 && i + 1 < n && p[i + 1] == 0xA0) {
-        st.nbsp = true;
-        continue;  // no-break space
       }
-      ++st.chars;
     }
   }
   return st;
@@ -337,6 +357,23 @@ size_t FindEndTag(std::string_view s, size_t from, std::string_view name) {
   return std::string_view::npos;
 }
 
+// Occurrences of `b` in `s`, eight bytes at a time (exact zero-byte count per word).
+size_t CountByte(std::string_view s, char b) {
+  constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  const std::uint64_t pattern = 0x0101010101010101ULL * static_cast<unsigned char>(b);
+  size_t count = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    w ^= pattern;  // bytes equal to b are now zero
+    std::uint64_t t = ~(((w & kLow7) + kLow7) | w | kLow7);
+    count += static_cast<size_t>(__builtin_popcountll(t));
+  }
+  for (; i < s.size(); ++i) count += s[i] == b;
+  return count;
+}
+
 class NestingGuard {
  public:
   explicit NestingGuard(std::string_view html) : s_(html) {}
@@ -345,6 +382,8 @@ class NestingGuard {
   bool Run(std::string& out) {
     out_ = &out;
     const size_t n = s_.size();
+    // Fewer tags than the limit cannot nest deeper than it: most fragments and articles.
+    if (CountByte(s_, '<') <= kMaxDepth) return false;
     size_t i = 0;
     while (i < n) {
       const void* p = std::memchr(s_.data() + i, '<', n - i);
@@ -435,6 +474,10 @@ class NestingGuard {
   // any tag in `stops`. Returns whether it was found.
   bool PopTo(std::vector<std::uint16_t>& stack, std::initializer_list<GumboTag> tags,
              std::initializer_list<GumboTag> stops) {
+    if (&stack == &open_ &&
+        std::none_of(tags.begin(), tags.end(), [&](GumboTag t) { return open_count_[t] > 0; })) {
+      return false;
+    }
     size_t limit = std::min(stack.size(), kEndTagSearch);
     for (size_t d = 0; d < limit; ++d) {
       auto t = static_cast<GumboTag>(stack[stack.size() - 1 - d]);
@@ -449,7 +492,10 @@ class NestingGuard {
 
   void Pop(std::vector<std::uint16_t>& stack) {
     auto t = static_cast<GumboTag>(stack.back());
-    if (&stack == &open_ && (t == GUMBO_TAG_SVG || t == GUMBO_TAG_MATH)) --foreign_;
+    if (&stack == &open_) {
+      --open_count_[t];
+      if (t == GUMBO_TAG_SVG || t == GUMBO_TAG_MATH) --foreign_;
+    }
     stack.pop_back();
   }
 
@@ -490,6 +536,7 @@ class NestingGuard {
       return;
     }
     open_.push_back(static_cast<std::uint16_t>(tag));
+    ++open_count_[tag];
     if (tag == GUMBO_TAG_SVG || tag == GUMBO_TAG_MATH) ++foreign_;
   }
 
@@ -505,6 +552,7 @@ class NestingGuard {
   std::string* out_ = nullptr;
   std::vector<std::uint16_t> open_;
   std::vector<std::uint16_t> dropped_;
+  std::array<std::uint32_t, kTagCount> open_count_{};  // how many of each tag are open
   int foreign_ = 0;
   bool rewriting_ = false;
   size_t copied_ = 0;
@@ -796,6 +844,7 @@ class Emitter {
 };
 
 constexpr std::uint32_t kFormKeepChars = 200;
+constexpr size_t kMaxTitleBytes = 600;  // 200 Chinese characters
 
 struct Scratch {
   std::vector<ContentNode> nodes;
@@ -846,6 +895,8 @@ class Walker {
     std::string h1_text;
     std::int32_t h1 = found_.h1 >= 0 ? found_.h1 : found_.h1_any;
     if (h1 >= 0) h1_text = SubtreeText(h1);
+    // Some pages wrap whole sections in an <h1>: that is not a title.
+    if (h1_text.size() > kMaxTitleBytes) h1_text.clear();
     if (meta.title.empty()) {
       std::string title = CollapseSpace(found_.title);
       std::string og = CollapseSpace(found_.og_title);
@@ -1025,9 +1076,13 @@ class Walker {
       case GUMBO_TAG_ARTICLE: case GUMBO_TAG_MAIN:
         bits |= kBitInArticle;
         break;
-      case GUMBO_TAG_A:
-        bits |= kBitInLink;
+      case GUMBO_TAG_A: {
+        // Only a real link counts towards link density: not an anchor (<a id=x/> is not
+        // self-closing in HTML and wraps the heading after it) nor an in-page "#" link.
+        std::string_view href = Trim(AttrValue(el.attributes, "href"));
+        if (!href.empty() && href.front() != '#') bits |= kBitInLink;
         break;
+      }
       case GUMBO_TAG_FIGCAPTION:
         drop = drop || !options_.keep_captions;
         bits |= kBitInCaption;
@@ -1048,11 +1103,13 @@ class Walker {
 
     if (!drop && main_ && tag != GUMBO_TAG_HTML && tag != GUMBO_TAG_BODY && tag != GUMBO_TAG_A &&
         tag != GUMBO_TAG_ARTICLE && tag != GUMBO_TAG_MAIN) {
-      if (!cls.empty() || !id.empty()) c.class_weight = static_cast<std::int8_t>(ClassWeight(cls, id));
-      if ((!cls.empty() || !id.empty() || !role.empty()) && !(c.flags & kContentUnscored) &&
-          IsUnlikelyCandidate(cls, id, role)) {
-        bits |= kBitUnlikely;
-        c.flags |= kContentExcluded | kContentUnscored;
+      if (!cls.empty() || !id.empty() || !role.empty()) {
+        ClassHints hints = AnalyzeClassHints(cls, id, role);
+        c.class_weight = static_cast<std::int8_t>(hints.weight);
+        if (hints.unlikely && !(c.flags & kContentUnscored)) {
+          bits |= kBitUnlikely;
+          c.flags |= kContentExcluded | kContentUnscored;
+        }
       }
     }
     if (drop) {

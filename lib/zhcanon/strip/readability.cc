@@ -21,7 +21,8 @@ constexpr std::string_view kNegative[] = {
     "xgyd", "xgxw", "login", "rank", "masthead", "outbrain", "shopping", "contact",
     "combx", "meta", "advert", "相关", "推荐", "评论", "广告",
 };
-constexpr std::string_view kNegativeTokens[] = {"ad", "ads", "hot", "side", "gg", "tag", "tags"};
+constexpr std::string_view kNegativeTokens[] = {"ad",  "ads", "hot",  "side",   "gg", "tag",
+                                                "tags", "cmt", "foot", "bottom", "top"};
 
 constexpr std::string_view kUnlikely[] = {
     "comment", "sidebar", "footer", "header", "nav", "menu", "relate", "share", "social",
@@ -29,7 +30,7 @@ constexpr std::string_view kUnlikely[] = {
     "pinglun", "tuijian", "xgyd", "xgxw", "login", "disqus", "community", "remark",
     "replies", "shoutbox", "skyscraper", "advert", "相关", "推荐", "评论", "广告",
 };
-constexpr std::string_view kUnlikelyTokens[] = {"ad", "ads", "hot", "gg", "rss"};
+constexpr std::string_view kUnlikelyTokens[] = {"ad", "ads", "hot", "gg", "rss", "cmt", "foot", "bottom"};
 
 constexpr std::string_view kMaybe[] = {"article", "body", "column", "content", "main",
                                        "shadow", "zhengwen"};
@@ -67,43 +68,73 @@ bool IsTokenChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
 }
 
-template <size_t N, size_t M>
-bool Matches(std::string_view lowered, const std::string_view (&subs)[N],
-             const std::string_view (&tokens)[M]) {
-  if (lowered.empty()) return false;
-  for (std::string_view s : subs) {
-    if (lowered.find(s) != std::string_view::npos) return true;
+enum HintBit : std::uint8_t { kPos = 1, kNeg = 2, kUnl = 4, kMay = 8 };
+
+struct Keyword {
+  std::string_view text;
+  std::uint8_t bits;
+};
+
+// Every hint once, with the lists it belongs to, bucketed by first byte so that one scan
+// of the attribute finds them all (this runs for every element with a class or id).
+struct HintTable {
+  std::array<std::vector<Keyword>, 256> by_first;
+  std::vector<Keyword> tokens;
+  HintTable() {
+    auto add = [&](auto& list, std::uint8_t bit, bool token) {
+      for (std::string_view k : list) {
+        std::vector<Keyword>& v = token ? tokens : by_first[static_cast<unsigned char>(k[0])];
+        auto it = std::find_if(v.begin(), v.end(), [&](const Keyword& e) { return e.text == k; });
+        if (it == v.end()) {
+          v.push_back({k, bit});
+        } else {
+          it->bits |= bit;
+        }
+      }
+    };
+    add(kPositive, kPos, false);
+    add(kPositiveTokens, kPos, true);
+    add(kNegative, kNeg, false);
+    add(kNegativeTokens, kNeg, true);
+    add(kUnlikely, kUnl, false);
+    add(kUnlikelyTokens, kUnl, true);
+    add(kMaybe, kMay, false);
+  }
+};
+
+const HintTable& Hints() {
+  static const HintTable table;
+  return table;
+}
+
+std::uint8_t ScanHints(std::string_view attr) {
+  if (attr.empty()) return 0;
+  Lowered lowered(attr);
+  std::string_view l = lowered.view();
+  const HintTable& t = Hints();
+  std::uint8_t bits = 0;
+  for (size_t i = 0; i < l.size(); ++i) {
+    for (const Keyword& k : t.by_first[static_cast<unsigned char>(l[i])]) {
+      if (l.substr(i, k.text.size()) == k.text) bits |= k.bits;
+    }
   }
   size_t i = 0;
-  while (i < lowered.size()) {
-    while (i < lowered.size() && !IsTokenChar(lowered[i])) ++i;
+  while (i < l.size()) {
+    while (i < l.size() && !IsTokenChar(l[i])) ++i;
     size_t j = i;
-    while (j < lowered.size() && IsTokenChar(lowered[j])) ++j;
-    std::string_view token = lowered.substr(i, j - i);
-    if (!token.empty() && std::find(std::begin(tokens), std::end(tokens), token) != std::end(tokens)) {
-      return true;
+    while (j < l.size() && IsTokenChar(l[j])) ++j;
+    std::string_view token = l.substr(i, j - i);
+    if (!token.empty() && token.size() <= 6) {
+      for (const Keyword& k : t.tokens) {
+        if (token == k.text) bits |= k.bits;
+      }
     }
     i = j;
   }
-  return false;
+  return bits;
 }
 
-template <size_t N>
-bool Contains(std::string_view lowered, const std::string_view (&subs)[N]) {
-  for (std::string_view s : subs) {
-    if (lowered.find(s) != std::string_view::npos) return true;
-  }
-  return false;
-}
-
-int WeightOf(std::string_view attr) {
-  if (attr.empty()) return 0;
-  Lowered l(attr);
-  int w = 0;
-  if (Matches(l.view(), kNegative, kNegativeTokens)) w -= 25;
-  if (Matches(l.view(), kPositive, kPositiveTokens)) w += 25;
-  return w;
-}
+int WeightOf(std::uint8_t bits) { return ((bits & kPos) ? 25 : 0) - ((bits & kNeg) ? 25 : 0); }
 
 // Tuning. Readability counts English characters; one Chinese character carries about
 // as much as three English ones, so the paragraph minimum is lower than Readability's 25.
@@ -123,25 +154,29 @@ bool IsDescendant(std::span<const ContentNode> nodes, int32_t node, int32_t ance
 
 }  // namespace
 
+ClassHints AnalyzeClassHints(std::string_view class_attr, std::string_view id_attr,
+                             std::string_view role) {
+  ClassHints h;
+  std::uint8_t c = ScanHints(class_attr);
+  std::uint8_t i = ScanHints(id_attr);
+  h.weight = WeightOf(c) + WeightOf(i);
+  h.unlikely = ((c | i) & kUnl) && !((c | i) & kMay);
+  if (!role.empty()) {
+    Lowered r(role);
+    for (std::string_view u : kUnlikelyRoles) {
+      if (r.view() == u) h.unlikely = true;
+    }
+  }
+  return h;
+}
+
 int ClassWeight(std::string_view class_attr, std::string_view id_attr) {
-  return WeightOf(class_attr) + WeightOf(id_attr);
+  return AnalyzeClassHints(class_attr, id_attr, {}).weight;
 }
 
 bool IsUnlikelyCandidate(std::string_view class_attr, std::string_view id_attr,
                          std::string_view role) {
-  if (!role.empty()) {
-    Lowered r(role);
-    for (std::string_view u : kUnlikelyRoles) {
-      if (r.view() == u) return true;
-    }
-  }
-  if (class_attr.empty() && id_attr.empty()) return false;
-  Lowered c(class_attr);
-  Lowered i(id_attr);
-  bool unlikely = Matches(c.view(), kUnlikely, kUnlikelyTokens) ||
-                  Matches(i.view(), kUnlikely, kUnlikelyTokens);
-  if (!unlikely) return false;
-  return !Contains(c.view(), kMaybe) && !Contains(i.view(), kMaybe);
+  return AnalyzeClassHints(class_attr, id_attr, role).unlikely;
 }
 
 bool IsRelatedLinksLabel(std::string_view text) {
@@ -185,10 +220,12 @@ bool StartsWithRelatedLinksLabel(std::string_view text) {
 }
 
 bool IsLinkListBlock(const ContentNode& n) {
-  if (!(n.flags & kContentCleanable)) return false;
+  if (!(n.flags & kContentCleanable) || n.chars == 0) return false;
+  // Nearly all links: a table of contents or a link list, whatever its punctuation.
+  if (n.link_chars * 10 >= n.chars * 9) return true;
   if (n.commas >= 10) return false;  // prose: keep even with a negative hint
   if (n.class_weight < 0) return true;
-  return n.chars > 0 && n.link_chars * 2 > n.chars;
+  return n.link_chars * 2 > n.chars;
 }
 
 std::vector<int32_t> PickMainContent(std::span<const ContentNode> nodes, int32_t body) {
@@ -206,14 +243,20 @@ std::vector<int32_t> PickMainContent(std::span<const ContentNode> nodes, int32_t
   // give nothing.
   for (int32_t i = 0; i < n; ++i) {
     const ContentNode& x = nodes[i];
-    if (x.kind != ContentKind::kParagraph && x.kind != ContentKind::kContainer) continue;
+    if (x.kind != ContentKind::kParagraph && x.kind != ContentKind::kContainer &&
+        x.kind != ContentKind::kCell) {
+      continue;
+    }
     if (x.flags & kContentUnscored) continue;
     if (x.inline_chars < kMinParagraphChars) continue;
     if (x.inline_link_chars * 2 > x.inline_chars) continue;
     float points = 1.0f + x.inline_commas + static_cast<float>(std::min<uint32_t>(x.inline_chars / 100, 3));
     // A container that mixes text with blocks holds its own text the way a <p> would
-    // hold it after Readability wraps it: it is the first ancestor.
-    int32_t a = (x.kind == ContentKind::kContainer && (x.flags & kContentHasBlockChild)) ? i : x.parent;
+    // hold it after Readability wraps it: it is the first ancestor. So is a table cell:
+    // its row would also hold the navigation cell next to it.
+    bool holds_itself = x.kind == ContentKind::kCell ||
+                        (x.kind == ContentKind::kContainer && (x.flags & kContentHasBlockChild));
+    int32_t a = holds_itself ? i : x.parent;
     for (int level = 0; a >= 0 && level < kAncestorLevels; ++level, a = nodes[a].parent) {
       if (is_root(a)) break;  // <html> is never a candidate
       if (!is_candidate[a]) {

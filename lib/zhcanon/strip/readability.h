@@ -21,7 +21,8 @@ namespace zhcanon::strip {
 /// What a node is for scoring.
 enum class ContentKind : std::uint8_t {
   kText,       // a text node
-  kParagraph,  // p, pre, td, h2-h6, blockquote: its own text scores its parent
+  kParagraph,  // p, pre, h2-h6: its own text scores its parent
+  kCell,       // td: its own text scores itself (table layouts put the article in a cell)
   kContainer,  // div, section, article, main, center...: scores itself when it mixes
                // text with blocks, else like a paragraph (Readability's "div to p")
   kBlock,      // other block-level elements (lists, tables, headings h1, li...)
@@ -61,6 +62,14 @@ struct ContentNode {
   std::int8_t class_weight = 0;  // ClassWeight() of class and id
 };
 
+/// What class, id and role attributes say about an element (one scan for both answers).
+struct ClassHints {
+  int weight = 0;         // ClassWeight()
+  bool unlikely = false;  // IsUnlikelyCandidate()
+};
+ClassHints AnalyzeClassHints(std::string_view class_attr, std::string_view id_attr,
+                             std::string_view role);
+
 /// Readability's class/id weight: +25 for a positive hint (article, content, main, post,
 /// text, detail, zw...), -25 for a negative one (comment, sidebar, footer, nav, menu,
 /// related, share, social, ad, banner, recommend, 相关, 推荐...), for each of the two
@@ -82,9 +91,10 @@ bool IsRelatedLinksLabel(std::string_view text);
 /// ("延伸閱讀：<a>…</a>、<a>…</a>").
 bool StartsWithRelatedLinksLabel(std::string_view text);
 
-/// True when a cleanable block inside the chosen content is boilerplate: few commas and
-/// either a negative class or more than half of its text inside links (a related-news
-/// list, a tag cloud, a "read the original" link).
+/// True when a cleanable block inside the chosen content is boilerplate: at least 90% of
+/// its text inside links (a table of contents), or few commas and either a negative class
+/// or more than half of its text inside links (a related-news list, a tag cloud, a "read
+/// the original" link).
 bool IsLinkListBlock(const ContentNode& node);
 
 /// Indexes of the subtrees holding the main content, in document order: the best-scoring
