@@ -1,13 +1,16 @@
 // bench_strip_html: zhcanon's HTML path against its floor. Runs, alternately on the same
 // in-memory pages, a bare gumbo parse (as bench_gumbo_parse) and
 // zhcanon::strip::HtmlToText with a fresh TextBuilder, Metadata and Diagnostics per page
-// (plus TextBuilder::Finish, since a caller always needs the text), and prints the best of
-// N passes of each and their throughput ratio.
+// (plus TextBuilder::Finish, since a caller always needs the text), and the whole strip stage
+// (Stripper::Process: HtmlToText plus the boilerplate rules), and prints the best of N passes
+// of each and their throughput ratios to the bare parse.
 //
 //   bench_strip_html [-n N] [--extract=auto|main|all] [--only=strip] DIR...
 //   gumbo-parse    files=... MB=... seconds=... MB/s=... pages/s=...
 //   strip-html     files=... MB=... seconds=... MB/s=... pages/s=...
+//   strip-stage    files=... MB=... seconds=... MB/s=... pages/s=...
 //   ratio strip/gumbo = 0.xx          (strip MB/s divided by gumbo MB/s)
+//   ratio stage/gumbo = 0.xx
 #include <gumbo.h>
 
 #include <cstdio>
@@ -18,6 +21,7 @@
 #include "zhcanon/core/diagnostics.h"
 #include "zhcanon/core/document.h"
 #include "zhcanon/strip/html.h"
+#include "zhcanon/strip/stripper.h"
 #include "zhcanon/strip/text_builder.h"
 
 namespace {
@@ -50,6 +54,24 @@ StripStats StripPass(const bench::Corpus& corpus, const zhcanon::strip::HtmlOpti
   return stats;
 }
 
+// The whole strip stage as the tools run it on an HTML page: HtmlToText, then the
+// boilerplate rules and the empty-document check (Stripper::Process). The page is copied
+// into a Document first, as the reader would have filled it.
+StripStats StagePass(const bench::Corpus& corpus, const zhcanon::strip::Stripper& stripper) {
+  StripStats stats;
+  for (const bench::Page& page : corpus.pages) {
+    zhcanon::Document doc;
+    doc.text = page.text;
+    doc.format = zhcanon::SourceFormat::kHtml;
+    zhcanon::Diagnostics diag;
+    stripper.Process(doc, diag);
+    stats.out_bytes += diag.failed() ? 0 : doc.text.size();
+    stats.failed += diag.failed();
+    stats.warnings += diag.problems().size();
+  }
+  return stats;
+}
+
 void GumboPass(const bench::Corpus& corpus) {
   for (const bench::Page& page : corpus.pages) {
     GumboOutput* out = gumbo_parse_with_options(&kGumboDefaultOptions, page.text.data(), page.text.size());
@@ -76,15 +98,24 @@ int main(int argc, char** argv) {
   bench::WarnIfDebug("bench_strip_html");
   bench::Corpus corpus = bench::LoadCorpus(args.paths, {".html", ".htm", ".xhtml"});
 
-  bench::Best gumbo, strip;
-  StripStats stats;
+  zhcanon::strip::StripOptions stage_options;
+  stage_options.extract = options.extract;
+  const zhcanon::strip::Stripper stripper(stage_options);
+
+  bench::Best gumbo, strip, stage;
+  StripStats stats, stage_stats;
   for (int rep = 0; rep < args.repetitions; ++rep) {
     if (with_gumbo) gumbo.Add(bench::TimePass([&] { GumboPass(corpus); }));
     strip.Add(bench::TimePass([&] { stats = StripPass(corpus, options); }));
+    stage.Add(bench::TimePass([&] { stage_stats = StagePass(corpus, stripper); }));
   }
   if (with_gumbo) bench::PrintLine("gumbo-parse", corpus, gumbo.seconds);
   bench::PrintLine("strip-html", corpus, strip.seconds);
-  if (with_gumbo) std::printf("ratio strip/gumbo = %.2f\n", gumbo.seconds / strip.seconds);
+  bench::PrintLine("strip-stage", corpus, stage.seconds);
+  if (with_gumbo) {
+    std::printf("ratio strip/gumbo = %.2f\n", gumbo.seconds / strip.seconds);
+    std::printf("ratio stage/gumbo = %.2f\n", gumbo.seconds / stage.seconds);
+  }
   std::fflush(stdout);
   std::fprintf(stderr, "strip-html: extract=%s text_MB=%.2f failed_pages=%zu problems=%zu\n",
                std::string(zhcanon::strip::ExtractName(options.extract)).c_str(),
