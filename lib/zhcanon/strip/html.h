@@ -28,13 +28,15 @@
 //   contains "caption" are captions too and go when keep_captions is false.
 // - HtmlToText never ends the caller's current paragraph by itself: a fragment of inline
 //   HTML continues it.
+// - NUL bytes are removed before parsing (a warning): gumbo's text nodes are C strings.
 // - Elements nested deeper than 512 levels (Blink's limit) are flattened before parsing
 //   (their text is kept, a warning is recorded); gumbo is quadratic and recursive there.
 //
 // Main-content extraction (Extract::kMain) also drops blocks whose class/id/role mark
 // them as navigation, comments, sidebars, related links, sharing or ads (unless a hint
 // says content), and inside the chosen content lists/divs/tables that are mostly links,
-// and related-links headings or lines ("相关阅读", "延伸閱讀：<a>…</a>"). When the
+// and related-links headings or lines ("相关阅读", "延伸閱讀：<a>…</a>"). Link density
+// counts <a href> text only, not anchors or in-page "#" links. When the
 // article's first <h1> lies above the chosen content it is emitted first, so the title
 // stays the first paragraph as in the Markdown path. When no candidate holds at least
 // ~50 characters it falls back to kAll.
