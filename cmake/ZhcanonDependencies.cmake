@@ -15,4 +15,7 @@ pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(MD4C REQUIRED IMPORTED_TARGET md4c)
+# libyaml parses front matter; yaml-cpp only writes it.
+pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)
+pkg_check_modules(OPENCC REQUIRED IMPORTED_TARGET opencc)
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options)

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "zhcanon/core/diagnostics.h"
 #include "zhcanon/core/document.h"
@@ -310,11 +311,12 @@ BOOST_AUTO_TEST_CASE(errors_name_the_place_in_the_whole_document) {
       {"unterminated json", "{\"title\": \"}\"\n正文", FrontMatterKind::kJson,
        "unterminated JSON front matter starting at line 1: no closing '}'", 1, 1},
       {"malformed yaml", "---\ntitle: t\ntags: [a, b\nx: 1\n---\n", FrontMatterKind::kYaml,
-       "YAML syntax error: end of sequence flow not found", 4, 2},
+       "YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 3, "
+       "column 7)", 4, 2},
       {"malformed yaml mapping", "---\ntitle: t\n  bad: 标题: x\n---\n", FrontMatterKind::kYaml,
-       "YAML syntax error: illegal map value", 3, 0},
+       "YAML syntax error: mapping values are not allowed in this context", 3, 6},
       {"malformed yaml after bom and crlf", "\xEF\xBB\xBF---\r\na: b\r\n- c\r\n---\r\n",
-       FrontMatterKind::kYaml, "YAML syntax error: end of map not found", 3, 1},
+       FrontMatterKind::kYaml, "YAML syntax error: did not find expected key", 3, 1},
       {"yaml list", "---\n- a\n- b\n---\n", FrontMatterKind::kYaml,
        "YAML front matter is a list, expected a mapping", 2, 1},
       {"yaml scalar", "---\njust a sentence\n---\n", FrontMatterKind::kYaml,
@@ -366,4 +368,226 @@ BOOST_AUTO_TEST_CASE(arbitrary_prefixes_never_crash) {
       if (p.diag.failed()) BOOST_CHECK_EQUAL(p.fm.body_offset, 0u);
     }
   }
+}
+
+// --- YAML read with libyaml's events: what yaml-cpp's YAML::Load did must stay ----------
+
+namespace {
+
+// The front matter's keys as JSON (well-known keys included), or the failure.
+std::string YamlResult(const std::string& block) {
+  Parsed p = Parse("---\n" + block + "\n---\nbody");
+  if (p.diag.failed()) return "FAIL " + Messages(p.diag);
+  Json j = zhcanon::MetadataToJson(p.meta);
+  return j.dump();
+}
+
+struct YamlCase {
+  const char* name;
+  std::string yaml;
+  const char* want_json;
+};
+
+void CheckYamlCases(const std::vector<YamlCase>& cases) {
+  for (const YamlCase& c : cases) {
+    BOOST_TEST_INFO(c.name);
+    BOOST_CHECK_EQUAL(YamlResult(c.yaml), c.want_json);
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(yaml_aliases_copy_their_anchors) {
+  CheckYamlCases({
+      {"scalar", "a: &x 12\nb: *x", R"({"a":12,"b":12})"},
+      {"quoted scalar stays a string", "a: &x '12'\nb: *x", R"({"a":"12","b":"12"})"},
+      {"list and mapping", "a: &l [1, {c: d}]\nb: &m {e: *l}\nc: *m",
+       R"({"a":[1,{"c":"d"}],"b":{"e":[1,{"c":"d"}]},"c":{"e":[1,{"c":"d"}]}})"},
+      {"alias inside a flow list", "tags: [&t 新闻, *t, x]", R"({"tags":["新闻","新闻","x"]})"},
+      {"alias as a key takes the scalar's text", "a: &k 007\n*k : v", R"({"a":"007","007":"v"})"},
+      {"anchored key", "&k key: v\nother: *k", R"({"key":"v","other":"key"})"},
+      {"null anchor", "a: &n\nb: *n", R"({"a":null,"b":null})"},
+      {"a redefinition names the later node", "a: &x 1\nb: &x 2\nc: *x", R"({"a":1,"b":2,"c":2})"},
+      {"a redefinition inside the node wins", "a: &x [&x 1]\nb: *x", R"({"a":[1],"b":1})"},
+      {"alias to the redefined inner anchor is no cycle", "a: &x [&x 1, *x]", R"({"a":[1,1]})"},
+      {"merge keys are ordinary keys", "base: &b {x: 1}\nm:\n  <<: *b\n  z: 2",
+       R"({"base":{"x":1},"m":{"<<":{"x":1},"z":2}})"},
+  });
+}
+
+BOOST_AUTO_TEST_CASE(yaml_mapping_keys) {
+  CheckYamlCases({
+      {"duplicate: last value at the first place", "a: 1\nb: 2\na: 3", R"({"a":3,"b":2})"},
+      {"keys keep their text", "1: a\n1.50: b\ntrue: c\n0x1F: d",
+       R"({"1":"a","1.50":"b","true":"c","0x1F":"d"})"},
+      {"plain null keys", "~: a\nNull: b\n'~': c", R"({"null":"b","~":"c"})"},
+      {"complex keys keep their source text", "? [a, b]\n: v\n? {c: d}\n: w",
+       R"({"[a, b]":"v","{c: d}":"w"})"},
+      {"only the first document", "a: 1\n--- b\nc: 2", R"({"a":1})"},
+  });
+  // More keys than a linear search is used for, with duplicates far apart.
+  std::string yaml;
+  Json want = Json::object();
+  for (int i = 0; i < 100; ++i) {
+    yaml += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+    want["k" + std::to_string(i)] = i;
+  }
+  yaml += "k3: last\nk99: end\nk100: new";
+  want["k3"] = "last";
+  want["k99"] = "end";
+  want["k100"] = "new";
+  BOOST_CHECK_EQUAL(YamlResult(yaml), want.dump());
+}
+
+BOOST_AUTO_TEST_CASE(yaml_delimiter_lookalikes_inside_the_block) {
+  CheckYamlCases({
+      {"quoted dashes", "title: \"--- 标题 ---\"\nsummary: '--- x'", R"({"title":"--- 标题 ---","summary":"--- x"})"},
+      {"plain value of dashes and dots", "a: ---\nb: ...\nc: --- x", R"({"a":"---","b":"...","c":"--- x"})"},
+      {"indented lines in a block scalar", "summary: |\n  ---\n  %YAML 1.2\n  ...\n  text",
+       R"({"summary":"---\n%YAML 1.2\n...\ntext\n"})"},
+      {"directive-like strings", "a: \"%YAML 1.2\"\nb: '%TAG ! x'", R"({"a":"%YAML 1.2","b":"%TAG ! x"})"},
+      {"a line that is not a delimiter", "a: b\n---x: y", R"({"a":"b","---x":"y"})"},
+  });
+}
+
+BOOST_AUTO_TEST_CASE(yaml_tabs) {
+  CheckYamlCases({
+      {"after a colon", "title:\t标题", R"({"title":"标题"})"},
+      {"before a comment", "title: t\t# c", R"({"title":"t"})"},
+      {"trailing", "title: t\t", R"({"title":"t"})"},
+      // libyaml refuses these two, YAML 1.2 and yaml-cpp took them.
+      {"after a list dash", "tags:\n  -\ta\n  - \t\"b\"", R"({"tags":["a","b"]})"},
+      {"after an explicit key", "? \tk\n: v", R"({"k":"v"})"},
+      {"inside quoted values", "title: \"a\tb\"\nsummary: 'c\td'", R"({"title":"a\tb","summary":"c\td"})"},
+      {"inside a block scalar", "summary: |\n  a\tb\n  \tc", R"({"summary":"a\tb\n\tc\n"})"},
+      {"in flow collections", "tags: [a,\tb]", R"({"tags":["a","b"]})"},
+  });
+  // A tab as indentation is an error, where it is.
+  Parsed p = Parse("---\ntitle: t\n\tsummary: s\n---\n");
+  BOOST_REQUIRE(p.diag.failed());
+  BOOST_CHECK_EQUAL(p.diag.problems()[0].location.line, 3);
+  BOOST_CHECK_EQUAL(p.diag.problems()[0].location.column, 1);
+  BOOST_CHECK(p.diag.problems()[0].message.find("tab character that violates indentation") !=
+              std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(yaml_odd_characters_are_kept) {
+  // libyaml refuses control characters and reads a lone CR, NEL, U+2028 and U+2029 as line
+  // breaks; front matter from scraped pages has them, and they were kept as they are.
+  CheckYamlCases({
+      {"C0 controls", "title: a\x01" "b\x1b[0m\x7f", "{\"title\":\"a\\u0001b\\u001b[0m\x7f\"}"},
+      {"in a key and a quoted value", "k\x08: \"v\x0b\"", "{\"k\\b\":\"v\\u000b\"}"},
+      {"C1 controls and NEL", "title: a\xC2\x80" "b\xC2\x85" "c", "{\"title\":\"a\xC2\x80" "b\xC2\x85" "c\"}"},
+      {"line and paragraph separators", "title: a\xE2\x80\xA8" "b\xE2\x80\xA9" "c",
+       "{\"title\":\"a\xE2\x80\xA8" "b\xE2\x80\xA9" "c\"}"},
+      {"lone CR", "title: a\rb\nsummary: \"c\rd\"", R"({"title":"a\rb","summary":"c\rd"})"},
+      {"U+FFFF", "title: a\xEF\xBF\xBF", "{\"title\":\"a\xEF\xBF\xBF\"}"},
+      {"invalid UTF-8 becomes U+FFFD", "title: a\xFF" "b\xE4\xB8" "c",
+       "{\"title\":\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\"}"},
+      // The placeholders must not be confused with private-use characters already there.
+      {"private-use characters beside controls", "title: \xF3\xB0\x80\x80\x01\xF3\xB0\x80\x81",
+       "{\"title\":\"\xF3\xB0\x80\x80\\u0001\xF3\xB0\x80\x81\"}"},
+  });
+  // Columns still count characters of the text as written.
+  Parsed p = Parse("---\ntitle: \x01中文\x01: x\n---\n");
+  BOOST_REQUIRE(p.diag.failed());
+  BOOST_CHECK_EQUAL(p.diag.problems()[0].location.line, 2);
+  BOOST_CHECK_EQUAL(p.diag.problems()[0].location.column, 12);
+}
+
+BOOST_AUTO_TEST_CASE(yaml_errors_name_the_place_in_characters) {
+  struct Case {
+    const char* name;
+    std::string text;
+    const char* message_part;
+    std::int64_t line;
+    std::int64_t column;
+  };
+  const Case cases[] = {
+      {"after Chinese text on the line", "---\ntitle: 中文标题: x\n---\n",
+       "mapping values are not allowed", 2, 12},
+      {"unterminated quote", "---\ntitle: \"标题\nsummary: s\n---\n",
+       "found unexpected end of stream (while scanning a quoted scalar at line 2, column 8)", 4, 1},
+      {"bad escape", "---\ntitle: \"中\\q\"\n---\n",
+       "found unknown escape character (while parsing a quoted scalar at line 2, column 8)", 2, 10},
+      // yaml-cpp silently dropped what followed an indented mapping.
+      {"text after a mapping that ended early", "---\n  title: t\nsummary: s\n---\n",
+       "did not find expected <document start>", 3, 1},
+      {"a line without a colon", "---\ntitle: t\n作者\nsummary: s\n---\n",
+       "could not find expected ':' (while scanning a simple key at line 3, column 1)", 4, 1},
+      {"undefined alias", "---\ntitle: *nope\n---\n",
+       "YAML syntax error: alias *nope names no anchor &nope defined before it", 2, 8},
+      {"root alias", "---\n*a\n---\n", "alias *a names no anchor", 2, 1},
+      {"syntax error after a list root", "---\n- a\nb: c\n---\n", "YAML syntax error", 3, 1},
+      {"a list root, after a crlf and bom", "\xEF\xBB\xBF---\r\n- a\r\n---\r\n", "is a list", 2, 1},
+  };
+  for (const Case& c : cases) {
+    Parsed p = Parse(c.text);
+    BOOST_TEST_INFO(c.name << ": " << Messages(p.diag));
+    BOOST_REQUIRE(p.diag.failed());
+    BOOST_REQUIRE_EQUAL(p.diag.problems().size(), 1u);
+    const zhcanon::Problem& problem = p.diag.problems()[0];
+    BOOST_CHECK(problem.message.starts_with("front matter: "));
+    BOOST_CHECK(problem.message.find(c.message_part) != std::string::npos);
+    BOOST_CHECK_EQUAL(problem.location.line, c.line);
+    BOOST_CHECK_EQUAL(problem.location.column, c.column);
+    BOOST_CHECK_EQUAL(p.fm.body_offset, 0u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(yaml_bombs_and_cycles_fail_cleanly) {
+  struct Case {
+    const char* name;
+    std::string yaml;
+    const char* message_part;
+  };
+  // An anchored 64 KiB string copied 300 times is 19 MiB.
+  std::string copies;
+  for (int i = 0; i < 300; ++i) copies += "*s,";
+  std::string deep_list = std::string(60, '[') + std::string(60, ']');
+  const Case cases[] = {
+      {"cycle through a mapping", "a: &x {b: *x}", "recursive YAML alias *x"},
+      {"cycle through a key", "a: &x\n  ? *x\n  : 1", "recursive YAML alias *x"},
+      {"cycle two levels down", "a: &x [1, [2, *x]]", "recursive YAML alias *x"},
+      {"many values", "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+                      "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+                      "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]",
+       "more than 100000 values once alias *d is expanded"},
+      {"much text", "s: &s " + std::string(64 * 1024, 'x') + "\nt: [" + copies + "]",
+       "YAML aliases copy more than 16 MiB of text"},
+      {"deep through aliases", "a: &a " + deep_list + "\nb: &b [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*a]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+       "nested deeper than 100 levels at alias *a"},
+      {"deep without aliases", "a: " + std::string(101, '[') + std::string(101, ']'),
+       "YAML nested deeper than 100 levels"},
+  };
+  for (const Case& c : cases) {
+    Parsed p = Parse("---\n" + c.yaml + "\n---\nbody");
+    BOOST_TEST_INFO(c.name << ": " << Messages(p.diag));
+    BOOST_REQUIRE(p.diag.failed());
+    BOOST_CHECK(p.diag.problems()[0].message.find(c.message_part) != std::string::npos);
+    BOOST_CHECK_GE(p.diag.problems()[0].location.line, 2);
+    BOOST_CHECK(p.meta.extra.empty());
+  }
+  // Just under the limits is fine.
+  BOOST_CHECK_EQUAL(YamlResult("a: " + std::string(100, '[') + std::string(100, ']')).substr(0, 6), "{\"a\":[");
+  std::string many = "a: [";
+  for (int i = 0; i < 99997; ++i) many += "1,";
+  many += "1]";  // the root mapping, the list and 99998 numbers
+  BOOST_CHECK_EQUAL(YamlResult(many).substr(0, 8), "{\"a\":[1,");
+  // A syntax error later in the block is what is reported, as when the block was parsed
+  // whole before it was converted.
+  Parsed p = Parse("---\na: &x [*x]\nb: [\n---\n");
+  BOOST_REQUIRE(p.diag.failed());
+  BOOST_CHECK(p.diag.problems()[0].message.find("YAML syntax error") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(yaml_root_values) {
+  CheckYamlCases({
+      {"null root is no keys", "~", "{}"},
+      {"anchored null root", "&a null", "{}"},
+      {"directive then a document", "%YAML 1.1\n--- \ntitle: t", "FAIL front matter: YAML syntax error: did not find expected <document start>\n"},
+  });
+  Parsed p = Parse("---\n!!str ~\n---\n");
+  BOOST_REQUIRE(p.diag.failed());
+  BOOST_CHECK(p.diag.problems()[0].message.find("is a single value") != std::string::npos);
 }

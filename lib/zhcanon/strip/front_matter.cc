@@ -4,16 +4,18 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
 namespace zhcanon::strip {
 namespace {
@@ -26,6 +28,7 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 // here or in later stages, whose JSON copies and dumps recurse.
 constexpr int kMaxDepth = 100;
 constexpr std::size_t kMaxValues = 100000;
+constexpr std::size_t kMaxAliasBytes = std::size_t{16} << 20;  // text copied by YAML aliases
 
 struct Failure {
   std::string message;  // without the "front matter: " prefix
@@ -92,6 +95,12 @@ Line LineAt(std::string_view text, std::size_t pos) {
 }
 
 // --- YAML -----------------------------------------------------------------------------
+//
+// libyaml's event parser builds the JSON directly (yaml-cpp's scanner cost several times
+// more than the whole Markdown conversion). What a YAML node means is decided here, as it
+// was with yaml-cpp: plain scalars by the YAML 1.2 core schema, aliases copied from their
+// anchors, the first document only, a duplicate key's last value at its first place, and
+// `<<` an ordinary key (no merge).
 
 bool IsDigits(std::string_view s, bool hex = false) {
   if (s.empty()) return false;
@@ -183,20 +192,20 @@ bool YamlNull(std::string_view s) {
 }
 
 // Plain scalars resolve by the YAML 1.2 core schema (what Hugo's go-yaml v3 does), so
-// `no`, `on`, `yes` stay strings; quoted scalars (tag "!") are always strings.
-Json YamlScalar(const YAML::Node& n) {
-  const std::string& s = n.Scalar();
-  const std::string& tag = n.Tag();
+// `no`, `on`, `yes` stay strings; quoted and block scalars (tag "!") are always strings.
+// `tag` is "?" for an untagged plain scalar, "!" for an untagged other one, else the
+// resolved tag ("tag:yaml.org,2002:int", "!custom").
+Json YamlScalar(std::string_view s, std::string_view tag) {
   constexpr std::string_view kCore = "tag:yaml.org,2002:";
   if (tag == "?") {
     if (YamlNull(s)) return Json(nullptr);
     if (auto b = YamlBool(s)) return *b;
     if (auto i = YamlInt(s)) return *i;
     if (auto f = YamlFloat(s)) return *f;
-    return Json(s);
+    return Json(std::string(s));
   }
-  if (std::string_view(tag).starts_with(kCore)) {
-    std::string_view type = std::string_view(tag).substr(kCore.size());
+  if (tag.starts_with(kCore)) {
+    std::string_view type = tag.substr(kCore.size());
     if (type == "null" && YamlNull(s)) return Json(nullptr);
     if (type == "bool")
       if (auto b = YamlBool(s)) return *b;
@@ -207,102 +216,627 @@ Json YamlScalar(const YAML::Node& n) {
       if (auto f = YamlFloat(s)) return *f;
     }
   }
-  return Json(s);  // "!", "!!str", custom tags, or a value its tag cannot hold
+  return Json(std::string(s));  // "!", "!!str", custom tags, or a value its tag cannot hold
 }
 
-struct YamlConverter {
-  std::size_t values = 0;
-  std::optional<Failure> failure;
-  std::size_t block_offset = 0;
+// Length of the valid UTF-8 sequence at s[i] with its code point in `cp`, or 0.
+std::size_t DecodeUtf8(std::string_view s, std::size_t i, char32_t& cp) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char b0 = byte(i);
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  std::size_t len = b0 >= 0xC2 && b0 <= 0xDF ? 2 : b0 >= 0xE0 && b0 <= 0xEF ? 3
+                    : b0 >= 0xF0 && b0 <= 0xF4 ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range excludes overlongs and surrogates
+  if (b0 == 0xE0) lo = 0xA0;
+  else if (b0 == 0xED) hi = 0x9F;
+  else if (b0 == 0xF0) lo = 0x90;
+  else if (b0 == 0xF4) hi = 0x8F;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  cp = b0 & (0xFF >> (len + 1));
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  return len;
+}
 
-  void Fail(std::string message, const YAML::Node& n) {
-    if (failure) return;
-    YAML::Mark m = n.Mark();
-    failure = Failure{std::move(message),
-                      block_offset + (m.pos >= 0 ? static_cast<std::size_t>(m.pos) : 0)};
+// Length of the invalid sequence at s[i]: its longest prefix that could start a valid one
+// (at least one byte), which becomes one U+FFFD (the Unicode standard's recommended
+// practice).
+std::size_t InvalidLength(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char b0 = byte(i);
+  std::size_t len = b0 >= 0xC2 && b0 <= 0xDF ? 2 : b0 >= 0xE0 && b0 <= 0xEF ? 3
+                    : b0 >= 0xF0 && b0 <= 0xF4 ? 4 : 0;
+  if (len == 0) return 1;
+  unsigned char lo = b0 == 0xE0 ? 0xA0 : b0 == 0xF0 ? 0x90 : 0x80;
+  unsigned char hi = b0 == 0xED ? 0x9F : b0 == 0xF4 ? 0x8F : 0xBF;
+  std::size_t k = 1;
+  if (i + k < s.size() && byte(i + k) >= lo && byte(i + k) <= hi) ++k;
+  else return 1;
+  while (k < len && i + k < s.size() && (byte(i + k) & 0xC0) == 0x80) ++k;
+  return k;
+}
+
+// libyaml reads one character per valid UTF-8 sequence; an invalid sequence is one
+// character too once Sanitize has replaced it.
+std::size_t CharLength(std::string_view s, std::size_t i) {
+  char32_t cp;
+  std::size_t len = DecodeUtf8(s, i, cp);
+  return len == 0 ? InvalidLength(s, i) : len;
+}
+
+// Byte offset of the `index`-th character of `s` (libyaml's yaml_mark_t::index counts
+// characters, a CR LF pair as two).
+std::size_t OffsetOfCharIndex(std::string_view s, std::size_t index) {
+  std::size_t i = 0;
+  for (std::size_t n = 0; n < index && i < s.size(); ++n) i += CharLength(s, i);
+  return std::min(i, s.size());
+}
+
+// Characters that libyaml refuses (C0 and C1 controls, DEL, U+FFFE/U+FFFF, invalid UTF-8)
+// or reads as line breaks (a CR without LF, NEL, U+2028, U+2029), where yaml-cpp, and so
+// this stage before libyaml, kept them as ordinary characters. Scraped titles do hold
+// stray controls, and a document is never lost for them.
+bool IsYamlOddChar(std::string_view s, std::size_t i, char32_t cp) {
+  if (cp == '\r') return i + 1 >= s.size() || s[i + 1] != '\n';
+  return (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp <= 0x9F) ||
+         cp == 0x2028 || cp == 0x2029 || cp == 0xFFFE || cp == 0xFFFF;
+}
+
+void AppendUtf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// The odd characters of a block, each replaced by a private-use character that does not
+// occur in it (one character for one, so libyaml's marks still count the original's
+// characters), and put back into the parsed strings afterwards. Invalid UTF-8 becomes
+// U+FFFD: yaml-cpp passed the bytes through, and the JSONL writer replaced them anyway.
+struct Sanitized {
+  std::string text;
+  std::vector<std::pair<char32_t, char32_t>> placeholders;  // {original, placeholder}
+};
+
+bool NeedsSanitizing(std::string_view block) {
+  for (std::size_t i = 0; i < block.size();) {
+    unsigned char b = static_cast<unsigned char>(block[i]);
+    if ((b >= 0x20 && b < 0x7F) || b == '\n' || b == '\t') {
+      ++i;
+      continue;
+    }
+    char32_t cp;
+    std::size_t len = DecodeUtf8(block, i, cp);
+    if (len == 0 || IsYamlOddChar(block, i, cp)) return true;
+    i += len;
+  }
+  return false;
+}
+
+Sanitized Sanitize(std::string_view block) {
+  Sanitized s;
+  std::vector<char32_t> used;  // private-use characters of planes 15 and 16 already there
+  for (std::size_t i = 0; i < block.size();) {
+    char32_t cp;
+    std::size_t len = DecodeUtf8(block, i, cp);
+    if (len != 0 && cp >= 0xF0000) used.push_back(cp);
+    i += len == 0 ? InvalidLength(block, i) : len;
+  }
+  std::sort(used.begin(), used.end());
+  char32_t next = 0xF0000;
+  s.text.reserve(block.size() + 16);
+  for (std::size_t i = 0; i < block.size();) {
+    char32_t cp;
+    std::size_t len = DecodeUtf8(block, i, cp);
+    if (len == 0) {
+      AppendUtf8(s.text, 0xFFFD);
+      i += InvalidLength(block, i);
+      continue;
+    }
+    if (!IsYamlOddChar(block, i, cp)) {
+      s.text.append(block.substr(i, len));
+      i += len;
+      continue;
+    }
+    auto it = std::find_if(s.placeholders.begin(), s.placeholders.end(),
+                           [&](const auto& p) { return p.first == cp; });
+    if (it == s.placeholders.end()) {
+      while (std::binary_search(used.begin(), used.end(), next)) ++next;
+      it = s.placeholders.insert(s.placeholders.end(), {cp, next++});
+    }
+    AppendUtf8(s.text, it->second);
+    i += len;
+  }
+  return s;
+}
+
+std::string Unsanitize(const std::string& s, const Sanitized& sanitized) {
+  // Placeholders are 4-byte sequences starting with F3 or F4; most strings have none.
+  if (s.find_first_of("\xF3\xF4") == std::string::npos) return s;
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    char32_t cp;
+    std::size_t len = DecodeUtf8(s, i, cp);
+    if (len == 4) {
+      auto it = std::find_if(sanitized.placeholders.begin(), sanitized.placeholders.end(),
+                             [&](const auto& p) { return p.second == cp; });
+      if (it != sanitized.placeholders.end()) {
+        AppendUtf8(out, it->first);
+        i += len;
+        continue;
+      }
+    }
+    std::size_t n = len == 0 ? 1 : len;
+    out.append(s, i, n);
+    i += n;
+  }
+  return out;
+}
+
+void Unsanitize(Json& j, const Sanitized& sanitized) {
+  if (j.is_string()) {
+    j = Unsanitize(j.get_ref<const std::string&>(), sanitized);
+  } else if (j.is_array()) {
+    for (Json& item : j) Unsanitize(item, sanitized);
+  } else if (j.is_object()) {
+    // Keys are const in place; placeholders map one to one, so the keys stay distinct and
+    // the pairs can be appended without a search.
+    Json out = Json::object();
+    auto& pairs = static_cast<Json::object_t::Container&>(out.get_ref<Json::object_t&>());
+    for (auto& [k, v] : j.get_ref<Json::object_t&>()) {
+      Unsanitize(v, sanitized);
+      pairs.emplace_back(Unsanitize(k, sanitized), std::move(v));
+    }
+    j = std::move(out);
+  }
+}
+
+// Deletes the libyaml event it holds when it goes out of scope or is reused.
+class YamlEvent {
+ public:
+  YamlEvent() { std::memset(&event_, 0, sizeof event_); }
+  ~YamlEvent() { yaml_event_delete(&event_); }
+  YamlEvent(const YamlEvent&) = delete;
+  YamlEvent& operator=(const YamlEvent&) = delete;
+
+  yaml_event_t* Reset() {
+    yaml_event_delete(&event_);  // safe on a zeroed or already deleted event
+    return &event_;
+  }
+  const yaml_event_t& operator*() const { return event_; }
+  const yaml_event_t* operator->() const { return &event_; }
+
+ private:
+  yaml_event_t event_;
+};
+
+std::string_view YamlString(const yaml_char_t* s) {
+  return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view();
+}
+
+// An anchored node, kept to copy it wherever an alias names it.
+struct YamlAnchor {
+  std::size_t serial = 0;  // which definition of the name, in document order
+  bool complete = false;   // false while its own children are read: an alias to it is a cycle
+  Json value;
+  std::string key;          // its text when an alias to it is a mapping key
+  std::size_t values = 0;   // nodes in it, aliases expanded
+  std::size_t bytes = 0;    // bytes of keys and scalars in it, aliases expanded
+  int height = 0;           // levels below it
+};
+
+class YamlReader {
+ public:
+  // `block` is the front matter in `text`; libyaml reads `input`, which is the block or
+  // its sanitized copy (same characters, one for one).
+  YamlReader(std::string_view text, std::string_view block, std::string_view input)
+      : text_(text), block_(block), input_(input),
+        block_offset_(static_cast<std::size_t>(block.data() - text.data())) {
+    initialized_ = yaml_parser_initialize(&parser_) != 0;
+    if (!initialized_) return;
+    yaml_parser_set_encoding(&parser_, YAML_UTF8_ENCODING);  // no sniffing of a UTF-16 BOM
+    yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(input_.data()),
+                                 input_.size());
+  }
+  ~YamlReader() {
+    if (initialized_) yaml_parser_delete(&parser_);
+  }
+  YamlReader(const YamlReader&) = delete;
+  YamlReader& operator=(const YamlReader&) = delete;
+
+  /// After a failed Read: the byte offset in the input of a separating tab that libyaml
+  /// refused, if that was the failure.
+  std::optional<std::size_t> refused_tab() const { return refused_tab_; }
+
+  std::optional<Failure> Read(Json& out) {
+    if (!initialized_) return Failure{"YAML: out of memory", block_offset_};
+    YamlEvent ev;
+    if (!Next(ev)) return failure_;  // STREAM-START
+    if (!Next(ev)) return failure_;
+    out = Json::object();
+    if (ev->type != YAML_DOCUMENT_START_EVENT) return std::nullopt;  // empty or only comments
+    if (!Next(ev)) return failure_;
+    const yaml_event_t& root = *ev;
+    if (root.type == YAML_MAPPING_START_EVENT || root.type == YAML_ALIAS_EVENT) {
+      int height = 0;
+      if (!ReadNode(ev, 0, out, height, nullptr)) return Finish();
+    } else if (root.type == YAML_SCALAR_EVENT && IsPlainUntagged(root) &&
+               YamlNull(ScalarText(root))) {
+      // `~` or `null` alone: no keys
+    } else {
+      std::string what = root.type == YAML_SEQUENCE_START_EVENT ? "a list"
+                         : root.type == YAML_SCALAR_EVENT       ? "a single value"
+                                                                : "not a mapping";
+      Fail("YAML front matter is " + what + ", expected a mapping of keys to values (key: value)",
+           root.start_mark);
+      return Finish();
+    }
+    // Only the first document counts, as with yaml-cpp's YAML::Load: its end, then whatever
+    // follows it must be a new document (`--- …`, not read) or nothing, so that text after
+    // the mapping that is not part of it is still a syntax error.
+    if (!Next(ev) || !Next(ev)) return failure_;
+    return std::nullopt;
   }
 
-  bool Convert(const YAML::Node& n, int depth, Json& out) {
-    if (++values > kMaxValues) {
-      Fail("YAML holds more than " + std::to_string(kMaxValues) +
-               " values (alias expansion?)", n);
+ private:
+  static bool IsPlainUntagged(const yaml_event_t& e) {
+    return e.data.scalar.tag == nullptr && e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+  }
+  static std::string_view ScalarText(const yaml_event_t& e) {
+    return {reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length};
+  }
+
+  // The next event; false on a syntax error, which is then the failure.
+  bool Next(YamlEvent& ev) {
+    if (yaml_parser_parse(&parser_, ev.Reset())) return true;
+    SyntaxFailure();
+    return false;
+  }
+
+  // A failure found while building (limits, cycles, a root that is not a mapping) comes
+  // after the syntax errors of the rest of the document, as when yaml-cpp loaded it whole
+  // first. Not below kMaxDepth levels, though: libyaml's time per token grows with the
+  // flow nesting, so a million '[' would take hours.
+  std::optional<Failure> Finish() {
+    if (syntax_error_) return failure_;
+    YamlEvent ev;
+    int depth = 0;
+    while (depth <= kMaxDepth && Next(ev)) {
+      yaml_event_type_t t = ev->type;
+      if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) ++depth;
+      else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) --depth;
+      else if (t == YAML_DOCUMENT_END_EVENT || t == YAML_STREAM_END_EVENT || t == YAML_NO_EVENT) break;
+    }
+    return failure_;
+  }
+
+  void SyntaxFailure() {
+    syntax_error_ = true;
+    if (parser_.error == YAML_MEMORY_ERROR) {
+      failure_ = Failure{"YAML: out of memory", block_offset_};
+      return;
+    }
+    std::string message = parser_.error == YAML_READER_ERROR ? "YAML: " : "YAML syntax error: ";
+    message += parser_.problem ? parser_.problem : "malformed YAML";
+    std::size_t offset;
+    if (parser_.error == YAML_READER_ERROR) {
+      // problem_offset counts bytes of the input; find the same character in the block.
+      std::size_t chars = 0;
+      std::size_t end = std::min(parser_.problem_offset, input_.size());
+      for (std::size_t i = 0; i < end; i += CharLength(input_, i)) ++chars;
+      offset = OffsetOf(chars);
+    } else {
+      offset = OffsetOf(parser_.problem_mark.index);
+      NoteRefusedTab();
+      if (parser_.context) {
+        Location where = LocationAt(text_, OffsetOf(parser_.context_mark.index));
+        message += " (" + std::string(parser_.context) + " at line " + std::to_string(where.line) +
+                   ", column " + std::to_string(where.column) + ")";
+      }
+    }
+    failure_ = Failure{std::move(message), offset};
+  }
+
+  // libyaml takes no tab between tokens after a block indicator (`-\tx`, `- \t"x"`), which
+  // YAML 1.2 and yaml-cpp allow. Outside the indentation such a tab only separates tokens,
+  // so a space in its place means the same.
+  void NoteRefusedTab() {
+    if (!parser_.problem ||
+        std::strcmp(parser_.problem, "found character that cannot start any token") != 0)
+      return;
+    std::size_t at = OffsetOfCharIndex(input_, parser_.problem_mark.index);
+    if (at >= input_.size() || input_[at] != '\t') return;
+    std::size_t line_start = input_.rfind('\n', at);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    if (input_.find_first_not_of(' ', line_start) < at) refused_tab_ = at;
+  }
+
+  void Fail(std::string message, const yaml_mark_t& mark) {
+    if (!failure_) failure_ = Failure{std::move(message), OffsetOf(mark.index)};
+  }
+
+  // Byte offset in the document of a libyaml character index in the block.
+  std::size_t OffsetOf(std::size_t char_index) const {
+    return block_offset_ + OffsetOfCharIndex(block_, char_index);
+  }
+
+  // Byte offset in the input of a libyaml character index. Marks come in document order,
+  // so the walk goes on from the last one instead of from the start each time.
+  std::size_t InputOffset(std::size_t char_index) {
+    if (char_index < cursor_chars_) cursor_chars_ = cursor_bytes_ = 0;
+    while (cursor_chars_ < char_index && cursor_bytes_ < input_.size()) {
+      cursor_bytes_ += CharLength(input_, cursor_bytes_);
+      ++cursor_chars_;
+    }
+    return std::min(cursor_bytes_, input_.size());
+  }
+
+  // The source text of a node between two byte offsets of the input, for a mapping key
+  // that is a list or a mapping.
+  std::string SourceText(std::size_t b, std::size_t e) const {
+    std::string_view s = input_.substr(b, std::max(b, e) - b);
+    constexpr std::string_view kBlanks = " \t\r\n";
+    // Without its anchor and tag, which start the node's first event.
+    while (!s.empty() && (s[0] == '&' || s[0] == '!')) {
+      std::size_t end = s.find_first_of(kBlanks);
+      std::size_t next = end == std::string_view::npos ? s.size() : s.find_first_not_of(kBlanks, end);
+      s.remove_prefix(next == std::string_view::npos ? s.size() : next);
+    }
+    while (!s.empty() && kBlanks.find(s.back()) != std::string_view::npos) s.remove_suffix(1);
+    return std::string(s);
+  }
+
+  // Reads the node that starts with `ev` (consuming its events up to its end) into `out`.
+  // `height` receives the levels below it; `key`, when given, the text it has as a key.
+  bool ReadNode(YamlEvent& ev, int depth, Json& out, int& height, std::string* key) {
+    const yaml_event_t& e = *ev;
+    height = 0;
+    if (e.type == YAML_ALIAS_EVENT) return ReadAlias(e, depth, out, height, key);
+    // Nodes are counted and their depth checked as yaml-cpp's nodes were when converted.
+    if (++values_ > kMaxValues) {
+      Fail("YAML holds more than " + std::to_string(kMaxValues) + " values", e.start_mark);
       return false;
     }
     if (depth > kMaxDepth) {
-      Fail("YAML nested deeper than " + std::to_string(kMaxDepth) +
-               " levels (a recursive alias?)", n);
+      Fail("YAML nested deeper than " + std::to_string(kMaxDepth) + " levels", e.start_mark);
       return false;
     }
-    switch (n.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        out = nullptr;
-        return true;
-      case YAML::NodeType::Scalar:
-        out = YamlScalar(n);
-        return true;
-      case YAML::NodeType::Sequence:
-        out = Json::array();
-        for (const YAML::Node& item : n) {
-          Json v;
-          if (!Convert(item, depth + 1, v)) return false;
-          out.push_back(std::move(v));
-        }
-        return true;
-      case YAML::NodeType::Map:
-        out = Json::object();
-        for (const auto& kv : n) {
-          std::string key;
-          if (kv.first.IsScalar()) key = kv.first.Scalar();
-          else if (kv.first.IsNull()) key = "null";
-          else key = YAML::Dump(kv.first);  // a complex key, rare: keep its text
-          Json v;
-          if (!Convert(kv.second, depth + 1, v)) return false;
-          out[key] = std::move(v);  // a duplicate key: the last value wins, at the first place
-        }
-        return true;
+    const yaml_char_t* anchor_name = nullptr;
+    switch (e.type) {
+      case YAML_SCALAR_EVENT: anchor_name = e.data.scalar.anchor; break;
+      case YAML_SEQUENCE_START_EVENT: anchor_name = e.data.sequence_start.anchor; break;
+      case YAML_MAPPING_START_EVENT: anchor_name = e.data.mapping_start.anchor; break;
+      default: break;
     }
-    out = nullptr;
+    const std::size_t values_before = values_ - 1;
+    const std::size_t bytes_before = bytes_;
+    const yaml_mark_t start = e.start_mark;
+    const bool wants_text = key || anchor_name;  // the node's text as a key
+    const std::size_t start_byte =
+        wants_text && e.type != YAML_SCALAR_EVENT ? InputOffset(start.index) : 0;
+    std::string anchor;
+    std::size_t serial = 0;
+    if (anchor_name) {
+      // A redefinition replaces the earlier one from here on.
+      anchor = std::string(YamlString(anchor_name));
+      serial = ++anchor_serial_;
+      YamlAnchor& a = anchors_[anchor];
+      a = YamlAnchor();
+      a.serial = serial;
+    }
+
+    std::string text;
+    if (e.type == YAML_SCALAR_EVENT) {
+      std::string_view s = ScalarText(e);
+      bytes_ += s.size();
+      std::string_view tag = e.data.scalar.tag ? YamlString(e.data.scalar.tag)
+                             : e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? "?" : "!";
+      out = YamlScalar(s, tag);
+      if (wants_text) text = tag == "?" && YamlNull(s) ? std::string("null") : std::string(s);
+    } else if (e.type == YAML_SEQUENCE_START_EVENT) {
+      out = Json::array();
+      YamlEvent item_ev;
+      for (;;) {
+        if (!Next(item_ev)) return false;
+        if (item_ev->type == YAML_SEQUENCE_END_EVENT) break;
+        Json item;
+        int h = 0;
+        if (!ReadNode(item_ev, depth + 1, item, h, nullptr)) return false;
+        height = std::max(height, h + 1);
+        out.push_back(std::move(item));
+      }
+      if (wants_text) text = SourceText(start_byte, InputOffset(item_ev->end_mark.index));
+    } else if (e.type == YAML_MAPPING_START_EVENT) {
+      out = Json::object();
+      yaml_mark_t end{};
+      if (!ReadMapping(depth, out, height, end)) return false;
+      if (wants_text) text = SourceText(start_byte, InputOffset(end.index));
+    } else {
+      Fail("unexpected YAML event", start);  // libyaml never sends one here
+      return false;
+    }
+
+    if (anchor_name) {
+      // Unless a node inside redefined the name: aliases after it name that later one.
+      if (YamlAnchor& a = anchors_[anchor]; a.serial == serial) {
+        a.complete = true;
+        a.value = out;
+        a.values = values_ - values_before;
+        a.bytes = bytes_ - bytes_before;
+        a.height = height;
+        a.key = text;
+      }
+    }
+    if (key) *key = std::move(text);
     return true;
   }
+
+  bool ReadAlias(const yaml_event_t& e, int depth, Json& out, int& height, std::string* key) {
+    std::string_view name = YamlString(e.data.alias.anchor);
+    auto it = anchors_.find(std::string(name));
+    if (it == anchors_.end()) {
+      // yaml-cpp refused this while loading, before anything else: a syntax error.
+      syntax_error_ = true;
+      failure_ = Failure{"YAML syntax error: alias *" + std::string(name) +
+                             " names no anchor &" + std::string(name) + " defined before it",
+                         OffsetOf(e.start_mark.index)};
+      return false;
+    }
+    const YamlAnchor& a = it->second;
+    if (!a.complete) {
+      Fail("recursive YAML alias *" + std::string(name) +
+               ": it names a node that contains it, which would be nested deeper than " +
+               std::to_string(kMaxDepth) + " levels",
+           e.start_mark);
+      return false;
+    }
+    if (values_ + a.values > kMaxValues) {
+      Fail("YAML holds more than " + std::to_string(kMaxValues) +
+               " values once alias *" + std::string(name) +
+               " is expanded (a \"billion laughs\" bomb?)",
+           e.start_mark);
+      return false;
+    }
+    if (alias_bytes_ + a.bytes > kMaxAliasBytes) {
+      Fail("YAML aliases copy more than " + std::to_string(kMaxAliasBytes >> 20) +
+               " MiB of text once alias *" + std::string(name) + " is expanded",
+           e.start_mark);
+      return false;
+    }
+    if (depth + a.height > kMaxDepth) {
+      Fail("YAML nested deeper than " + std::to_string(kMaxDepth) + " levels at alias *" +
+               std::string(name),
+           e.start_mark);
+      return false;
+    }
+    values_ += a.values;
+    bytes_ += a.bytes;
+    alias_bytes_ += a.bytes;
+    height = a.height;
+    out = a.value;
+    if (key) *key = a.key;
+    return true;
+  }
+
+  // Reads the pairs of a mapping whose start event was just read, up to its end.
+  bool ReadMapping(int depth, Json& out, int& height, yaml_mark_t& end) {
+    auto& pairs = out.get_ref<Json::object_t&>();
+    using Pairs = Json::object_t::Container;
+    // A duplicate key keeps its first place and takes the last value. Front matter has a
+    // few keys, where a linear search is fastest; a hostile one with thousands gets an index.
+    constexpr std::size_t kIndexFrom = 32;
+    std::unordered_map<std::string, std::size_t> index;
+    YamlEvent key_ev;
+    YamlEvent value_ev;
+    for (;;) {
+      if (!Next(key_ev)) return false;
+      if (key_ev->type == YAML_MAPPING_END_EVENT) break;
+      std::string key;
+      Json ignored;
+      int h = 0;
+      if (key_ev->type == YAML_SCALAR_EVENT && !key_ev->data.scalar.anchor) {
+        // The common case, without building a JSON value for the key.
+        std::string_view s = ScalarText(*key_ev);
+        bytes_ += s.size();
+        key = IsPlainUntagged(*key_ev) && YamlNull(s) ? std::string("null") : std::string(s);
+      } else if (!ReadNode(key_ev, depth + 1, ignored, h, &key)) {
+        return false;
+      }
+      if (!Next(value_ev)) return false;
+      Json value;
+      if (!ReadNode(value_ev, depth + 1, value, h, nullptr)) return false;
+      height = std::max(height, h + 1);
+
+      std::size_t at = pairs.size();
+      if (!index.empty()) {
+        if (auto it = index.find(key); it != index.end()) at = it->second;
+      } else {
+        for (std::size_t i = 0; i < pairs.size(); ++i) {
+          if (static_cast<Pairs&>(pairs)[i].first == key) {
+            at = i;
+            break;
+          }
+        }
+      }
+      if (at < pairs.size()) {
+        static_cast<Pairs&>(pairs)[at].second = std::move(value);
+        continue;
+      }
+      static_cast<Pairs&>(pairs).emplace_back(key, std::move(value));
+      if (pairs.size() == kIndexFrom) {
+        for (std::size_t i = 0; i < pairs.size(); ++i)
+          index.emplace(static_cast<Pairs&>(pairs)[i].first, i);
+      } else if (pairs.size() > kIndexFrom) {
+        index.emplace(std::move(key), pairs.size() - 1);
+      }
+    }
+    end = key_ev->end_mark;
+    return true;
+  }
+
+  yaml_parser_t parser_;
+  std::string_view text_;   // the whole document
+  std::string_view block_;  // the front matter in it, as written
+  std::string_view input_;  // what libyaml reads
+  std::size_t block_offset_;
+  std::unordered_map<std::string, YamlAnchor> anchors_;
+  std::size_t anchor_serial_ = 0;
+  std::size_t values_ = 0;
+  std::size_t bytes_ = 0;        // of keys and scalars, aliases expanded
+  std::size_t alias_bytes_ = 0;  // of them copied by aliases
+  std::optional<Failure> failure_;
+  bool syntax_error_ = false;
+  std::optional<std::size_t> refused_tab_;
+  std::size_t cursor_chars_ = 0;  // InputOffset's last place
+  std::size_t cursor_bytes_ = 0;
+  bool initialized_ = false;
 };
 
-std::string_view YamlTypeName(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a single value";
-    default: return "not a mapping";
+// Reads `block` (front matter in `text`) with libyaml, again with a space for each
+// separating tab it refuses. Each try reads the block again: they stop after reading
+// 32 MiB (hundreds of tries for a usual block, a few for a huge one).
+std::optional<Failure> ReadYaml(std::string_view text, std::string_view block, std::string_view input,
+                                Json& out) {
+  constexpr std::size_t kRetryBytes = std::size_t{32} << 20;
+  const std::size_t max_retries = std::max<std::size_t>(4, kRetryBytes / (input.size() + 1));
+  std::string patched;
+  for (std::size_t retry = 0;; ++retry) {
+    YamlReader reader(text, block, input);
+    std::optional<Failure> failure = reader.Read(out);
+    if (!failure || !reader.refused_tab() || retry == max_retries) return failure;
+    if (patched.empty()) {
+      patched = std::string(input);
+      input = patched;
+    }
+    patched[*reader.refused_tab()] = ' ';
   }
 }
 
-std::optional<Failure> ParseYaml(std::string_view block, std::size_t block_offset, Json& out) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(block));
-  } catch (const YAML::ParserException& e) {
-    std::size_t off = e.mark.pos >= 0 ? static_cast<std::size_t>(e.mark.pos) : 0;
-    return Failure{"YAML syntax error: " + e.msg, block_offset + std::min(off, block.size())};
-  } catch (const std::exception& e) {
-    return Failure{std::string("YAML: ") + e.what(), block_offset};
-  }
-  if (root.IsNull() || !root.IsDefined()) {  // empty or only comments
-    out = Json::object();
-    return std::nullopt;
-  }
-  YamlConverter conv;
-  conv.block_offset = block_offset;
-  if (!root.IsMap()) {
-    conv.Fail("YAML front matter is " + std::string(YamlTypeName(root)) +
-                  ", expected a mapping of keys to values (key: value)",
-              root);
-    return conv.failure;
-  }
-  try {
-    if (!conv.Convert(root, 0, out)) return conv.failure;
-  } catch (const std::exception& e) {
-    return Failure{std::string("YAML: ") + e.what(), block_offset};
-  }
-  return std::nullopt;
+std::optional<Failure> ParseYaml(std::string_view text, std::string_view block, Json& out) {
+  if (!NeedsSanitizing(block)) return ReadYaml(text, block, block, out);
+  Sanitized sanitized = Sanitize(block);
+  std::optional<Failure> failure = ReadYaml(text, block, sanitized.text, out);
+  if (failure) failure->message = Unsanitize(failure->message, sanitized);
+  else if (!sanitized.placeholders.empty()) Unsanitize(out, sanitized);
+  return failure;
 }
 
 // --- TOML -----------------------------------------------------------------------------
@@ -631,7 +1165,7 @@ FrontMatter ParseFrontMatter(std::string_view text, Metadata& meta, Diagnostics&
                                start};
     } else {
       std::string_view block = text.substr(open.next, close - open.next);
-      failure = yaml ? ParseYaml(block, open.next, data) : ParseToml(block, open.next, data);
+      failure = yaml ? ParseYaml(text, block, data) : ParseToml(block, open.next, data);
     }
   }
 

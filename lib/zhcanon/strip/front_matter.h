@@ -1,5 +1,5 @@
-// Front matter at the top of a Markdown article (Hugo, Jekyll, Zola): YAML between
-// `---` lines, TOML between `+++` lines, or a JSON object `{ … }` at the very top.
+// Front matter at the top of a Markdown article (Hugo, Jekyll, Zola): YAML (libyaml) between
+// `---` lines, TOML (toml++) between `+++` lines, or a JSON object `{ … }` at the very top.
 // Its keys become Metadata (title, date, summary, tags, categories, lang, …; the rest in
 // Metadata::extra in document order, nothing dropped), as MetadataFromJson reads them, plus
 // the usual aliases: `description` → summary (when there is no summary), `author`/`authors`
@@ -7,7 +7,8 @@
 // `canonical`, `canonicalURL` or an absolute `url` → source_url (when there is no
 // source_url). YAML plain scalars follow the YAML 1.2 core schema (as Hugo): `yes`/`no`
 // stay strings, quoted values are always strings, `007` and integers too large for 64 bits
-// keep their text. TOML tables keep the order they were written in; TOML dates and times
+// keep their text; aliases are resolved up to 100,000 values (alias bombs and cycles fail the
+// document). TOML tables keep the order they were written in; TOML dates and times
 // become ISO 8601 strings.
 //
 //   zhcanon::Metadata meta;
