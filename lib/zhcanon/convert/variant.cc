@@ -1,0 +1,166 @@
+#include "zhcanon/convert/variant.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "zhcanon/convert/dictionary_trie.h"
+#include "zhcanon/convert/opencc_config.h"
+
+namespace zhcanon::convert {
+
+namespace {
+
+enum Kind : char { kShared = 1, kStandardShared, kTaiwan, kHongKong, kNotTaiwan, kNotHongKong };
+
+std::size_t Chars(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+struct VariantDetector::Impl {
+  DictionaryTrie trie;          // evidence string → Kind (a one-byte value)
+  std::vector<bool> may_start;  // BMP lead code points of evidence strings (others: always tried)
+};
+
+std::string_view VariantConfig(Variant v) {
+  switch (v) {
+    case Variant::kTaiwan: return "tw2sp";
+    case Variant::kHongKong: return "hk2s";
+    default: return "t2s";
+  }
+}
+
+Variant Decide(const VariantEvidence& e) {
+  const auto s = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+  const std::int64_t standard = s(e.standard_shared) + s(e.not_taiwan) + s(e.not_hongkong) - s(e.shared) -
+                                s(e.taiwan) - s(e.hongkong);
+  const std::int64_t taiwan = s(e.shared) + s(e.taiwan) + s(e.not_hongkong) - s(e.standard_shared) -
+                              s(e.not_taiwan) - s(e.hongkong);
+  const std::int64_t hongkong = s(e.shared) + s(e.hongkong) + s(e.not_taiwan) - s(e.standard_shared) -
+                                s(e.not_hongkong) - s(e.taiwan);
+  if (standard >= taiwan && standard >= hongkong) return Variant::kStandard;
+  return taiwan >= hongkong ? Variant::kTaiwan : Variant::kHongKong;
+}
+
+VariantDetector::VariantDetector() {
+  using Table = std::vector<std::pair<std::string, std::vector<std::string>>>;
+  const Table tw = LoadOpenccDictionaryValues("TWVariants.ocd2");
+  const Table hk = LoadOpenccDictionaryValues("HKVariants.ocd2");
+  const Table phrases = LoadOpenccDictionaryValues("TWPhrases.ocd2");
+  const Table st = LoadOpenccDictionaryValues("STCharacters.ocd2");
+  const Table st_phrases = LoadOpenccDictionaryValues("STPhrases.ocd2");
+  const Table ts = LoadOpenccDictionaryValues("TSCharacters.ocd2");
+
+  // A form is only evidence of a variant if OpenCC's standard Traditional (what s2t makes of
+  // Simplified text) does not have it too: 才 is Taiwan's form of 纔 but also s2t's 才, and 著
+  // (Taiwan's 着) passes through s2t from Simplified 显著. s2t can output a character that is in
+  // some default value of STCharacters or STPhrases, or that Simplified text has and s2t leaves
+  // alone (a character neither STCharacters nor TSCharacters changes).
+  std::set<std::string> standard_output, st_keys, ts_changed;
+  auto add_chars = [&](const std::string& s) {
+    for (std::size_t i = 0; i < s.size();) {
+      std::size_t n = 1;
+      while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) ++n;
+      standard_output.insert(s.substr(i, n));
+      i += n;
+    }
+  };
+  for (const Table* t : {&st, &st_phrases})
+    for (const auto& [k, v] : *t)
+      if (!v.empty()) add_chars(v.front());
+  for (const auto& [k, v] : st) st_keys.insert(k);
+  for (const auto& [k, v] : ts)
+    if (!v.empty() && v.front() != k) ts_changed.insert(k);
+  auto standard_has = [&](const std::string& c) {
+    return standard_output.count(c) || (!st_keys.count(c) && !ts_changed.count(c));
+  };
+
+  std::set<std::string> tw_keys, hk_keys, tw_values, hk_values;
+  // A form counts as a variant's when it is the default value and differs from the key;
+  // alternatives (啓 → 啓 啟) are not evidence either way.
+  for (const auto& [k, v] : tw)
+    if (!v.empty() && v.front() != k) tw_keys.insert(k), tw_values.insert(v.front());
+  for (const auto& [k, v] : hk)
+    if (!v.empty() && v.front() != k) hk_keys.insert(k), hk_values.insert(v.front());
+  std::set<std::string> all_values;
+  for (const Table* t : {&tw, &hk})
+    for (const auto& [k, v] : *t) all_values.insert(v.begin(), v.end());
+
+  DictionaryEntries evidence;
+  auto add = [&](const std::string& s, Kind kind) { evidence.entries.emplace_back(s, std::string(1, kind)); };
+  for (const std::string& v : tw_values)
+    if (!standard_has(v)) add(v, hk_values.count(v) ? kShared : kTaiwan);
+  for (const std::string& v : hk_values)
+    if (!tw_values.count(v) && !standard_has(v)) add(v, kHongKong);
+  for (const std::string& k : tw_keys) {
+    if (all_values.count(k)) continue;  // also some variant's form: no evidence
+    add(k, hk_keys.count(k) ? kStandardShared : kNotTaiwan);
+  }
+  for (const std::string& k : hk_keys)
+    if (!tw_keys.count(k) && !all_values.count(k)) add(k, kNotHongKong);
+  // Vocabulary: Taiwan's words (滑鼠 程式) for the mainland's (鼠標 程序), which s2t and s2hk
+  // keep. Words that are both (壁紙) say nothing.
+  std::set<std::string> phrase_keys;
+  for (const auto& [k, v] : phrases) phrase_keys.insert(k);
+  for (const auto& [k, v] : phrases) {
+    if (v.empty() || v.front() == k || Chars(k) < 2 || Chars(v.front()) < 2) continue;
+    if (!phrase_keys.count(v.front())) add(v.front(), kTaiwan);
+    add(k, kNotTaiwan);
+  }
+
+  auto impl = std::make_shared<Impl>();
+  impl->trie = DictionaryTrie::Build({&evidence});
+  impl->may_start.assign(0x10000, false);
+  for (const auto& [k, v] : evidence.entries) {
+    const auto* p = reinterpret_cast<const unsigned char*>(k.data());
+    if (k.size() >= 3 && (p[0] & 0xF0) == 0xE0)
+      impl->may_start[((p[0] & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F)] = true;
+  }
+  impl_ = std::move(impl);
+}
+
+VariantEvidence VariantDetector::Count(std::string_view text, std::size_t max_bytes) const {
+  VariantEvidence e;
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + std::min(text.size(), max_bytes);
+  while (end > p && end < reinterpret_cast<const unsigned char*>(text.data()) + text.size() &&
+         (*end & 0xC0) == 0x80)
+    --end;  // never cut a character
+  const DictionaryTrie& trie = impl_->trie;
+  while (p < end) {
+    const unsigned char b = *p;
+    std::size_t len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    if (b < 0x80 || (b & 0xC0) == 0x80) {
+      ++p;  // evidence is all Han
+      continue;
+    }
+    if (len == 3 && end - p >= 3 &&
+        !impl_->may_start[((b & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F)]) {
+      p += 3;
+      continue;
+    }
+    const DictionaryTrie::Match m = trie.LongestPrefix(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(end));
+    if (m.length == 0) {
+      p += std::min<std::size_t>(len, static_cast<std::size_t>(end - p));
+      continue;
+    }
+    switch (trie.value(m.entry)[0]) {
+      case kShared: ++e.shared; break;
+      case kStandardShared: ++e.standard_shared; break;
+      case kTaiwan: ++e.taiwan; break;
+      case kHongKong: ++e.hongkong; break;
+      case kNotTaiwan: ++e.not_taiwan; break;
+      case kNotHongKong: ++e.not_hongkong; break;
+      default: break;
+    }
+    p += m.length;
+  }
+  return e;
+}
+
+}  // namespace zhcanon::convert

@@ -1,0 +1,58 @@
+// Which Traditional Chinese a text is written in — OpenCC's standard forms, Taiwan's or Hong
+// Kong's — judged from OpenCC's own TW and HK tables, so that `zhcanon-t2s --config auto` can
+// convert each document with t2s, tw2sp or hk2s.
+//
+//   VariantDetector detector;                         // loads TWVariants, HKVariants, TWPhrases
+//   VariantEvidence e = detector.Count(text);
+//   Variant v = Decide(e);                            // kTaiwan → "tw2sp"
+//
+// Evidence, counted over the text (longest match at each position):
+//   - shared:    forms both Taiwan and Hong Kong use where OpenCC's standard differs (為 爲, 偽 僞)
+//                 — the values common to TWVariants and HKVariants; their keys are `standard_shared`;
+//   - taiwan:    Taiwan-only forms (裡 著 峰 群: values of TWVariants that are no value of
+//                 HKVariants) and Taiwan vocabulary (滑鼠 軟體 程式: values of TWPhrases of two
+//                 characters or more that differ from their key);
+//   - hongkong:  Hong Kong-only forms (説 户 台 温: values of HKVariants, not of TWVariants);
+//   - not_taiwan: standard forms Taiwan changes and Hong Kong keeps (裏 着 峯: keys of TWVariants
+//                 only); not_hongkong: standard forms Hong Kong changes and Taiwan keeps (說 戶 臺).
+// Each variant scores the evidence it predicts minus the evidence it rules out, and the best
+// score wins; a tie (no evidence, as in Simplified text) goes to the standard forms (t2s).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+namespace zhcanon::convert {
+
+enum class Variant { kStandard, kTaiwan, kHongKong };
+
+/// The OpenCC config that converts text of this variant to Simplified: t2s, tw2sp, hk2s.
+std::string_view VariantConfig(Variant v);
+
+struct VariantEvidence {
+  std::uint64_t shared = 0;           // 為 偽 眾 …
+  std::uint64_t standard_shared = 0;  // 爲 僞 衆 …
+  std::uint64_t taiwan = 0;           // 裡 著 峰 … and 滑鼠 軟體 …
+  std::uint64_t hongkong = 0;         // 説 户 台 …
+  std::uint64_t not_taiwan = 0;       // 裏 着 峯 …
+  std::uint64_t not_hongkong = 0;     // 說 戶 臺 …
+};
+
+/// The variant with the best score (see above); ties go to kStandard, then kTaiwan.
+Variant Decide(const VariantEvidence& e);
+
+class VariantDetector {
+ public:
+  /// Loads OpenCC's TWVariants, HKVariants and TWPhrases. Throws ConfigError.
+  VariantDetector();
+  /// Counts the evidence in the first `max_bytes` of `text` (cut at a character boundary).
+  VariantEvidence Count(std::string_view text, std::size_t max_bytes = 256 * 1024) const;
+  Variant Detect(std::string_view text) const { return Decide(Count(text)); }
+
+ private:
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace zhcanon::convert
