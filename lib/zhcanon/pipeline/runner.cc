@@ -79,28 +79,30 @@ RunStats Run(io::DocumentReader& reader, const std::vector<const Stage*>& stages
       write(*item);
     }
   } else {
+    // Items travel between filters as shared_ptr so that those in flight are freed when a
+    // stage throws and TBB cancels the pipeline.
+    using ItemPtr = std::shared_ptr<Item>;
+    // Allow as many workers as asked for, even beyond the cores (TBB would otherwise cap them
+    // and print a warning on stderr).
+    tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
     tbb::task_arena arena(threads);
     arena.execute([&] {
       tbb::parallel_pipeline(
           static_cast<size_t>(threads * std::max(1, options.tokens_per_thread)),
-          tbb::make_filter<void, Item*>(tbb::filter_mode::serial_in_order,
-                                        [&](tbb::flow_control& fc) -> Item* {
-                                          auto item = read();
-                                          if (!item) {
-                                            fc.stop();
-                                            return nullptr;
-                                          }
-                                          return item.release();
-                                        }) &
-              tbb::make_filter<Item*, Item*>(tbb::filter_mode::parallel,
-                                             [&](Item* item) {
-                                               if (!stop.load(std::memory_order_relaxed))
-                                                 ProcessItem(*item, stages);
-                                               return item;
-                                             }) &
-              tbb::make_filter<Item*, void>(tbb::filter_mode::serial_in_order, [&](Item* item) {
-                std::unique_ptr<Item> owned(item);
-                write(*owned);
+          tbb::make_filter<void, ItemPtr>(tbb::filter_mode::serial_in_order,
+                                          [&](tbb::flow_control& fc) -> ItemPtr {
+                                            auto item = read();
+                                            if (!item) fc.stop();
+                                            return ItemPtr(std::move(item));
+                                          }) &
+              tbb::make_filter<ItemPtr, ItemPtr>(tbb::filter_mode::parallel,
+                                                 [&](ItemPtr item) {
+                                                   if (item && !stop.load(std::memory_order_relaxed))
+                                                     ProcessItem(*item, stages);
+                                                   return item;
+                                                 }) &
+              tbb::make_filter<ItemPtr, void>(tbb::filter_mode::serial_in_order, [&](ItemPtr item) {
+                if (item) write(*item);
               }));
     });
   }
