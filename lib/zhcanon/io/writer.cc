@@ -150,33 +150,35 @@ class Output {
 class JsonlWriter final : public DocumentWriter {
  public:
   JsonlWriter(const std::string& path, std::ostream& stream) : out_(path, stream) {}
-  void Write(const Document& doc) override {
-    line_ = DumpJson(DocumentToJson(doc));
-    line_ += '\n';
-    out_.Write(line_);
+  std::string Encode(const Document& doc) const override {
+    std::string line = DumpJson(DocumentToJson(doc));
+    line += '\n';
+    return line;
   }
+  void WriteEncoded(const Document&, std::string_view bytes) override { out_.Write(bytes); }
   void Commit() override { out_.Commit(); }
 
  private:
   Output out_;
-  std::string line_;
 };
 
 class TextWriter final : public DocumentWriter {
  public:
   TextWriter(const std::string& path, std::ostream& stream) : out_(path, stream) {}
-  void Write(const Document& doc) override {
-    chunk_.clear();
-    if (!first_) chunk_ += "\f\n";
+  std::string Encode(const Document& doc) const override {
+    std::string chunk;
+    AppendText(chunk, doc.text);
+    return chunk;
+  }
+  void WriteEncoded(const Document&, std::string_view bytes) override {
+    if (!first_) out_.Write("\f\n");
     first_ = false;
-    AppendText(chunk_, doc.text);
-    out_.Write(chunk_);
+    out_.Write(bytes);
   }
   void Commit() override { out_.Commit(); }
 
  private:
   Output out_;
-  std::string chunk_;
   bool first_ = true;
 };
 
@@ -223,21 +225,25 @@ class MarkdownWriter final : public DocumentWriter {
     for (const auto& [temp, target] : pending_) ::unlink(temp.c_str());
   }
 
-  void Write(const Document& doc) override {
+  std::string Encode(const Document& doc) const override {
+    std::string content = FrontMatterYaml(doc.metadata);
+    content += '\n';
+    AppendText(content, doc.text);
+    return content;
+  }
+
+  void WriteEncoded(const Document& doc, std::string_view content) override {
     std::string rel = Claim(doc.id);
     std::string target = (fs::path(root_) / rel).string();
     std::string parent = fs::path(target).parent_path().string();
     std::error_code ec;
     fs::create_directories(parent, ec);
     if (ec) throw IoError("cannot create directory " + Quote(parent) + ": " + ec.message());
-    content_ = FrontMatterYaml(doc.metadata);
-    content_ += '\n';
-    AppendText(content_, doc.text);
     std::string temp;
     int fd = CreateTemp(target, temp);
     pending_.emplace_back(temp, target);
     try {
-      WriteAll(fd, content_, target);
+      WriteAll(fd, content, target);
     } catch (...) {
       ::close(fd);
       throw;
@@ -319,7 +325,6 @@ class MarkdownWriter final : public DocumentWriter {
   std::unordered_set<std::string> files_;  // relative paths of files this run writes
   std::unordered_set<std::string> dirs_;   // relative paths of directories this run writes into
   std::vector<std::pair<std::string, std::string>> pending_;  // (temporary, target)
-  std::string content_;
 };
 
 // --- YAML -----------------------------------------------------------------------------

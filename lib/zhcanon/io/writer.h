@@ -60,7 +60,14 @@ OutputFormat ParseOutputFormat(std::string_view name);
 class DocumentWriter {
  public:
   virtual ~DocumentWriter() = default;
-  virtual void Write(const Document& doc) = 0;
+  /// The bytes this writer writes for `doc` (a JSONL line, a text, a Markdown file). Pure and
+  /// thread-safe, so a pipeline can encode documents on its worker threads and leave only
+  /// WriteEncoded to the serial output step.
+  virtual std::string Encode(const Document& doc) const = 0;
+  /// Writes `bytes`, which Encode(doc) returned. Call in output order, from one thread at a time.
+  virtual void WriteEncoded(const Document& doc, std::string_view bytes) = 0;
+  /// Encode and write.
+  void Write(const Document& doc) { WriteEncoded(doc, Encode(doc)); }
   /// Makes the output visible (renames temporaries). Without it nothing replaces the target.
   virtual void Commit() = 0;
 };
