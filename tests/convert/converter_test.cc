@@ -449,3 +449,46 @@ BOOST_AUTO_TEST_CASE(long_runs_equal_opencc) {
     BOOST_CHECK_MESSAGE(want == got, config << ": " << FirstDifference(want, got));
   }
 }
+
+// Random bytes cut the way OpenCC cuts characters: a lead byte (any but a continuation byte,
+// 0xFE, 0xFF) followed by the bytes its length says, which may be anything but NUL (even other
+// lead bytes, which then belong to this character). OpenCC is well defined on such text, so it
+// must agree byte for byte; mixed with real characters and dictionary words so that keys match
+// around the odd ones. Fully random bytes must never crash.
+BOOST_AUTO_TEST_CASE(random_byte_characters_equal_opencc) {
+  std::mt19937 rng(99);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (const std::string& config : {"t2s", "tw2sp", "hk2s", "s2twp"}) {
+    Pair& p = Get(config);
+    std::vector<std::string> words;
+    for (const auto& leaf : p.tables.conversions.front())
+      for (std::size_t i = 0; i < leaf.entries.size(); i += 37) words.push_back(leaf.entries[i].first);
+    for (int sample = 0; sample < 300; ++sample) {
+      std::string text;
+      const int units = pick(1, 40);
+      for (int u = 0; u < units; ++u) {
+        const int kind = pick(0, 9);
+        if (kind < 4) {
+          text += words[static_cast<std::size_t>(pick(0, static_cast<int>(words.size()) - 1))];
+          continue;
+        }
+        static const int kLeads[][2] = {{0x01, 0x7F}, {0xC0, 0xDF}, {0xE0, 0xEF}, {0xF0, 0xF7}, {0xF8, 0xFB}, {0xFC, 0xFD}};
+        const int cls = pick(0, 5);
+        text += static_cast<char>(pick(kLeads[cls][0], kLeads[cls][1]));
+        const int extra = cls == 0 ? 0 : cls;  // 2-byte lead: 1 more byte, ... 6-byte lead: 5 more
+        for (int i = 0; i < extra; ++i) text += static_cast<char>(pick(1, 255));
+      }
+      const std::string want = p.theirs->Convert(text);
+      const std::string got = p.ours->Convert(text);
+      BOOST_REQUIRE_MESSAGE(want == got, config << " sample " << sample << ": " << FirstDifference(want, got)
+                                                << "\n  input: " << Escaped(text));
+    }
+    // Anything at all: no crash, every byte accounted for when nothing can match.
+    for (int sample = 0; sample < 300; ++sample) {
+      std::string text(static_cast<std::size_t>(pick(0, 64)), '\0');
+      for (char& c : text) c = static_cast<char>(pick(0, 255));
+      const std::string got = p.ours->Convert(text);
+      BOOST_CHECK_LE(got.size(), text.size() * 8 + 8);
+    }
+  }
+}

@@ -38,13 +38,24 @@ BOOST_AUTO_TEST_CASE(counts_forms_and_vocabulary_from_opencc_tables) {
       {"", Variant::kStandard},
   };
   for (const Case& c : cases) BOOST_CHECK_MESSAGE(d.Detect(c.text) == c.want, c.text);
-  const VariantEvidence e = d.Count("為爲裡裏説說滑鼠");
+  const VariantEvidence e = d.Count("為爲裡裏説說滑鼠鼠標");
   BOOST_CHECK_EQUAL(e.shared, 1u);           // 為
   BOOST_CHECK_EQUAL(e.standard_shared, 1u);  // 爲
-  BOOST_CHECK_EQUAL(e.taiwan, 2u);           // 裡 滑鼠
+  BOOST_CHECK_EQUAL(e.taiwan, 1u);           // 裡
+  BOOST_CHECK_EQUAL(e.taiwan_words, 1u);     // 滑鼠
   BOOST_CHECK_EQUAL(e.not_taiwan, 1u);       // 裏
+  BOOST_CHECK_EQUAL(e.mainland_words, 1u);   // 鼠標
   BOOST_CHECK_EQUAL(e.hongkong, 1u);         // 説
   BOOST_CHECK_EQUAL(e.not_hongkong, 1u);     // 說
+}
+
+// Forms OpenCC's s2t writes too are no evidence: 才 (Taiwan's 纔) and 著 (Taiwan's 着, but
+// also Simplified 显著 through s2t).
+BOOST_AUTO_TEST_CASE(forms_standard_text_has_are_no_evidence) {
+  const VariantDetector d;
+  const VariantEvidence e = d.Count("剛才顯著");
+  BOOST_CHECK_EQUAL(e.taiwan + e.shared + e.hongkong, 0u);
+  BOOST_CHECK(d.Detect("剛才顯著") == Variant::kStandard);
 }
 
 BOOST_AUTO_TEST_CASE(count_stops_at_max_bytes_on_a_character_boundary) {

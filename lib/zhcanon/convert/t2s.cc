@@ -30,13 +30,7 @@ void T2s::Process(Document& doc, Diagnostics&) const {
   if (auto_) {
     // The title is short and often the most telling (its words are chosen): count it too.
     VariantEvidence e = detector_->Count(doc.metadata.title);
-    const VariantEvidence t = detector_->Count(doc.text);
-    e.shared += t.shared;
-    e.standard_shared += t.standard_shared;
-    e.taiwan += t.taiwan;
-    e.hongkong += t.hongkong;
-    e.not_taiwan += t.not_taiwan;
-    e.not_hongkong += t.not_hongkong;
+    e += detector_->Count(doc.text);
     const Variant v = Decide(e);
     converter = by_variant_[static_cast<int>(v)].get();
     config = VariantConfig(v);

@@ -9,14 +9,21 @@
 // Evidence, counted over the text (longest match at each position):
 //   - shared:    forms both Taiwan and Hong Kong use where OpenCC's standard differs (為 爲, 偽 僞)
 //                 — the values common to TWVariants and HKVariants; their keys are `standard_shared`;
-//   - taiwan:    Taiwan-only forms (裡 著 峰 群: values of TWVariants that are no value of
-//                 HKVariants) and Taiwan vocabulary (滑鼠 軟體 程式: values of TWPhrases of two
-//                 characters or more that differ from their key);
-//   - hongkong:  Hong Kong-only forms (説 户 台 温: values of HKVariants, not of TWVariants);
+//   - taiwan:    Taiwan-only forms (裡 床 峰: values of TWVariants that are no value of
+//                 HKVariants);
+//   - taiwan_words: Taiwan vocabulary (滑鼠 軟體 程式: values of TWPhrases of two characters or
+//                 more that differ from their key and are no key themselves); mainland_words:
+//                 the mainland words they replace (鼠標 軟件 程序: the keys), which s2t and
+//                 s2hk keep;
+//   - hongkong:  Hong Kong-only forms (説 户 温: values of HKVariants, not of TWVariants);
 //   - not_taiwan: standard forms Taiwan changes and Hong Kong keeps (裏 着 峯: keys of TWVariants
-//                 only); not_hongkong: standard forms Hong Kong changes and Taiwan keeps (說 戶 臺).
-// Each variant scores the evidence it predicts minus the evidence it rules out, and the best
-// score wins; a tie (no evidence, as in Simplified text) goes to the standard forms (t2s).
+//                 only); not_hongkong: standard forms Hong Kong changes and Taiwan keeps (說 戶 溫).
+// A form is only evidence when OpenCC's s2t never writes it (才 is Taiwan's 纔 but also s2t's
+// 才; 著 passes through s2t from Simplified 显著). Each variant scores one point for each piece
+// of evidence it predicts and loses one for each it rules out (Taiwan: shared, taiwan,
+// taiwan_words, not_hongkong; Hong Kong: shared, hongkong, not_taiwan, mainland_words; standard:
+// standard_shared, not_taiwan, mainland_words, not_hongkong). The best score wins; ties go to
+// the standard forms (t2s: also the answer without evidence, as for Simplified text), then Taiwan.
 #pragma once
 
 #include <cstdint>
@@ -33,10 +40,14 @@ std::string_view VariantConfig(Variant v);
 struct VariantEvidence {
   std::uint64_t shared = 0;           // 為 偽 眾 …
   std::uint64_t standard_shared = 0;  // 爲 僞 衆 …
-  std::uint64_t taiwan = 0;           // 裡 著 峰 … and 滑鼠 軟體 …
-  std::uint64_t hongkong = 0;         // 説 户 台 …
+  std::uint64_t taiwan = 0;           // 裡 床 峰 …
+  std::uint64_t taiwan_words = 0;     // 滑鼠 軟體 程式 …
+  std::uint64_t hongkong = 0;         // 説 户 温 …
   std::uint64_t not_taiwan = 0;       // 裏 着 峯 …
-  std::uint64_t not_hongkong = 0;     // 說 戶 臺 …
+  std::uint64_t mainland_words = 0;   // 鼠標 軟件 程序 …
+  std::uint64_t not_hongkong = 0;     // 說 戶 溫 …
+
+  VariantEvidence& operator+=(const VariantEvidence& o);
 };
 
 /// The variant with the best score (see above); ties go to kStandard, then kTaiwan.
