@@ -24,28 +24,37 @@ std::atomic<bool>& InterruptFlag() {
 }
 
 namespace {
-
 extern "C" void OnSignal(int) { InterruptFlag().store(true); }
+}  // namespace
 
-// Installs SIGINT/SIGTERM handlers for the duration of a run and restores the old ones.
-class SignalScope {
- public:
-  SignalScope() {
-    struct sigaction sa {};
-    sa.sa_handler = OnSignal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SignalScope() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
+RunScope::RunScope(std::istream& in) : in_(in), old_tie_(in.tie(nullptr)) {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int_);
+  sigaction(SIGTERM, &sa, &old_term_);
+}
 
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
+RunScope::~RunScope() {
+  sigaction(SIGINT, &old_int_, nullptr);
+  sigaction(SIGTERM, &old_term_, nullptr);
+  in_.tie(old_tie_);
+}
+
+io::OutputFormat ResolveFormat(const CommonOptions& c) {
+  if (c.format != "auto") return io::ParseOutputFormat(c.format);
+  const std::string& o = c.output;
+  std::error_code ec;
+  if (!o.empty() && o != "-" && (o.back() == '/' || fs::is_directory(o, ec))) return io::OutputFormat::kMarkdown;
+  if (o.ends_with(".txt")) return io::OutputFormat::kText;
+  return io::OutputFormat::kJsonl;
+}
+
+bool SamePath(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  std::error_code ec;
+  return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec);
+}
 
 std::string HumanBytes(double bytes) {
   std::ostringstream s;
@@ -56,13 +65,9 @@ std::string HumanBytes(double bytes) {
   return s.str();
 }
 
-io::OutputFormat ResolveFormat(const CommonOptions& c) {
-  if (c.format != "auto") return io::ParseOutputFormat(c.format);
-  const std::string& o = c.output;
-  if (!o.empty() && o != "-" && (o.back() == '/' || fs::is_directory(o))) return io::OutputFormat::kMarkdown;
-  if (o.ends_with(".txt")) return io::OutputFormat::kText;
-  return io::OutputFormat::kJsonl;
-}
+namespace {
+
+
 
 // Refuses to write over an input: a failed or partial run must never destroy its source.
 std::string OutputIsInput(const CommonOptions& c) {
@@ -139,6 +144,11 @@ int ParseCommandLine(std::string_view tool, const std::vector<std::string>& args
 
 int RunStages(std::string_view tool, const CommonOptions& c, const std::vector<const Stage*>& stages,
               Streams streams) {
+  return RunStagesWith(tool, c, stages, {}, streams);
+}
+
+int RunStagesWith(std::string_view tool, const CommonOptions& c, const std::vector<const Stage*>& stages,
+                  const RunHooks& hooks, Streams streams) {
   auto usage_error = [&](const std::string& msg) {
     streams.err << tool << ": " << msg << "\nTry '" << tool << " --help'.\n";
     return kExitUsage;
@@ -166,13 +176,14 @@ int RunStages(std::string_view tool, const CommonOptions& c, const std::vector<c
     std::unique_ptr<io::ErrorReportWriter> report;
     if (!c.errors_path.empty()) report = std::make_unique<io::ErrorReportWriter>(c.errors_path);
     auto writer = io::MakeDocumentWriter(format, c.output, streams.out);
+    if (hooks.wrap_writer) writer = hooks.wrap_writer(std::move(writer));
     io::DocumentReader reader(c.inputs, reader_options);
     io::Decoder decoder({.on_invalid = on_invalid});
     std::vector<const Stage*> chain = {&decoder};
     chain.insert(chain.end(), stages.begin(), stages.end());
 
     InterruptFlag().store(false);
-    SignalScope signals;
+    RunScope scope(streams.in);
     pipeline::RunOptions run_options;
     run_options.threads = c.threads;
     run_options.interrupt = &InterruptFlag();
@@ -197,6 +208,10 @@ int RunStages(std::string_view tool, const CommonOptions& c, const std::vector<c
         streams.err << tool << ": … and " << problems - printed << " more problems"
                     << (c.errors_path.empty() ? " (write them all with --errors FILE)" : " (see " + c.errors_path + ")")
                     << "\n";
+    }
+    if (!c.quiet && hooks.print_summary) {
+      hooks.print_summary(stats, streams.err);
+    } else if (!c.quiet) {
       double mbps = stats.seconds > 0 ? stats.bytes_in / 1e6 / stats.seconds : 0;
       streams.err << tool << ": " << stats.documents_in
                   << (stats.documents_in == 1 ? " document: " : " documents: ") << stats.documents_out
@@ -210,6 +225,10 @@ int RunStages(std::string_view tool, const CommonOptions& c, const std::vector<c
       return kExitFindings;
     }
     return stats.documents_failed > 0 ? kExitFindings : kExitSuccess;
+  } catch (const Interrupted&) {
+    // A writer that does its work in Commit() (dedup) checks the interrupt flag there.
+    streams.err << tool << ": interrupted; nothing written" << "\n";
+    return kExitInterrupted;
   } catch (const IoError& e) {
     streams.err << tool << ": " << e.what() << "\n";
     return kExitUsage;

@@ -116,7 +116,7 @@ bool IsSuspiciousControl(uint8_t c) {
 BinaryVerdict CheckNul(std::string_view s, std::int64_t base) {
   BinaryVerdict v;
   const std::string_view window = s.substr(0, kBinaryWindow);
-  if (const void* nul = std::memchr(window.data(), 0, window.size())) {
+  if (const void* nul = window.empty() ? nullptr : std::memchr(window.data(), 0, window.size())) {
     v.binary = true;
     v.offset = base + (static_cast<const char*>(nul) - window.data());
     v.reason = "NUL byte at byte " + std::to_string(v.offset);

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <iostream>
 #include <utility>
 
 #include <zlib.h>
@@ -21,9 +22,19 @@ namespace line_reader_internal {
 class RawInput {
  public:
   explicit RawInput(int fd) : fd_(fd) {}
-  explicit RawInput(std::istream* in) : in_(in) {}
+  // The process's standard input is read with read(2) on descriptor 0 rather than through
+  // std::cin: the stream waits for a full buffer (records piped in slowly would wait), and
+  // libstdc++ retries a read that a signal interrupted, so Ctrl-C could not stop a tool waiting
+  // on stdin. read(2) returns EINTR (the tools' handlers are installed without SA_RESTART).
+  explicit RawInput(std::istream* in) : in_(in) {
+    if (in_ == &std::cin) {
+      in_ = nullptr;
+      fd_ = STDIN_FILENO;
+      owns_fd_ = false;
+    }
+  }
   ~RawInput() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0 && owns_fd_) ::close(fd_);
   }
   RawInput(const RawInput&) = delete;
   RawInput& operator=(const RawInput&) = delete;
@@ -54,6 +65,9 @@ class RawInput {
         return got;
       }
       if (errno != EINTR) return Fail(error, std::strerror(errno));
+      // A signal: on standard input it is the user's Ctrl-C (or SIGTERM), which set the
+      // interrupt flag; stop reading so the pipeline can see it. Files are retried.
+      if (!owns_fd_) return Fail(error, "interrupted");
     }
   }
 
@@ -81,6 +95,7 @@ class RawInput {
   }
 
   int fd_ = -1;
+  bool owns_fd_ = true;
   std::istream* in_ = nullptr;
   std::string pushback_;
   std::size_t pushback_pos_ = 0;

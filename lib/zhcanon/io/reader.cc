@@ -482,7 +482,13 @@ class DocumentReader::Impl {
       }
     } else {
       // simdjson refuses some valid JSON (integers beyond 64 bits); nlohmann reads those,
-      // and for real syntax errors says in which column.
+      // and for real syntax errors says in which column. Not a record nested deeper than
+      // simdjson allows: nlohmann would parse it, and copying it into the metadata recursively
+      // would then overflow the stack (tests/fuzz/regressions/jsonl_reader/record_nested_*).
+      if (err == simdjson::DEPTH_ERROR) {
+        fail("JSONL record nested too deeply (more than 1024 levels)", where);
+        return;
+      }
       ordered_json j;
       try {
         j = ordered_json::parse(line);
@@ -492,6 +498,11 @@ class DocumentReader::Impl {
           where.byte_offset += static_cast<std::int64_t>(e.byte) - 1;
         }
         fail(std::string("not valid JSON: ") + simdjson::error_message(err), where);
+        return;
+      } catch (const ordered_json::exception& e) {
+        // out_of_range.406: a number beyond a double (1e309), which JSON allows but no
+        // program can hold (tests/fuzz/regressions/jsonl_reader/number_beyond_double_1e309).
+        fail(std::string("JSONL record cannot be read: ") + e.what(), where);
         return;
       }
       if (!j.is_object()) {

@@ -398,12 +398,24 @@ void EmitYaml(YAML::Emitter& out, const ordered_json& j) {
 
 // --- AtomicFile -----------------------------------------------------------------------
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) { fd_ = CreateTemp(path_, temp_path_); }
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  // A device, FIFO or socket (-o /dev/null, -o /dev/stderr, a named pipe) cannot be replaced
+  // by renaming a temporary onto it (as root that would even replace the device node with a
+  // regular file): write to it directly. Nothing atomic is possible there.
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw IoError("cannot open " + Quote(path_) + " for writing: " + std::strerror(errno));
+    direct_ = true;
+    return;
+  }
+  fd_ = CreateTemp(path_, temp_path_);
+}
 
 AtomicFile::~AtomicFile() {
   if (committed_) return;
   if (fd_ >= 0) ::close(fd_);
-  ::unlink(temp_path_.c_str());
+  if (!direct_) ::unlink(temp_path_.c_str());
 }
 
 void AtomicFile::Write(std::string_view bytes) {
@@ -439,6 +451,13 @@ void AtomicFile::Commit() {
   if (committed_) return;
   if (fd_ < 0 || failed_) throw IoError("cannot write " + Quote(path_) + ": an earlier write failed");
   FlushBuffer();
+  if (direct_) {
+    const int fd = fd_;
+    fd_ = -1;
+    committed_ = true;
+    if (::close(fd) != 0) throw IoError("cannot write " + Quote(path_) + ": " + std::strerror(errno));
+    return;
+  }
   if (::fsync(fd_) != 0) {
     failed_ = true;
     throw IoError("cannot write " + Quote(path_) + ": " + std::strerror(errno));

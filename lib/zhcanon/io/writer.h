@@ -23,7 +23,8 @@ namespace zhcanon::io {
 /// Commit(). Throws IoError naming the path on any failure (unwritable directory, full disk).
 /// The temporary is "<dir>/.<name>.tmp.<pid>.<random>", created with O_EXCL and mode 0644
 /// (less the umask); when `path` already exists the new file takes over its mode.
-/// Writes are buffered (1 MiB). Not thread-safe.
+/// Writes are buffered (1 MiB). Not thread-safe. A target that exists and is not a regular file
+/// (a device such as /dev/null or /dev/full, a FIFO) is opened and written directly instead.
 class AtomicFile {
  public:
   /// Throws IoError when the directory does not exist or is not writable, or when `path`
@@ -46,6 +47,7 @@ class AtomicFile {
   std::string buffer_;
   bool committed_ = false;
   bool failed_ = false;  // a write failed: the temporary is incomplete
+  bool direct_ = false;  // the target is a device, FIFO or socket: written directly, no temporary
   void FlushBuffer();
 };
 

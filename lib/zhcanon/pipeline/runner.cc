@@ -45,7 +45,14 @@ RunStats Run(io::DocumentReader& reader, const std::vector<const Stage*>& stages
       return nullptr;
     }
     auto item = std::make_unique<Item>();
-    if (!reader.Next(item->doc, item->diag)) return nullptr;
+    const bool got = reader.Next(item->doc, item->diag);
+    // Ctrl-C while the reader waited on stdin ends that read early (EINTR): the run is being
+    // abandoned and nothing will be committed, so that half-read document is not reported.
+    if (interrupted()) {
+      stats.interrupted = true;
+      return nullptr;
+    }
+    if (!got) return nullptr;
     ++stats.documents_in;
     return item;
   };

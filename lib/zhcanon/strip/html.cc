@@ -1410,7 +1410,7 @@ void HtmlToText(std::string_view html, const HtmlOptions& options, TextBuilder& 
   // Gumbo's text nodes are C strings: a NUL byte would cut the rest of its text node.
   // The HTML tree builder ignores NUL in body text anyway, so it goes before parsing.
   std::string without_nul;
-  if (const void* nul = std::memchr(html.data(), '\0', html.size()); nul != nullptr) {
+  if (const void* nul = html.empty() ? nullptr : std::memchr(html.data(), '\0', html.size()); nul != nullptr) {
     std::int64_t first = static_cast<const char*>(nul) - html.data();
     without_nul.reserve(html.size());
     for (char c : html) {
