@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zhcanon/core/error.h"
 #include "zhcanon/punct/normalizer.h"
 
 namespace po = boost::program_options;
@@ -84,73 +85,95 @@ void WriteChanges(std::ostream& out, const Document& doc, std::string_view field
 
 }  // namespace
 
+void AddPunctOptions(po::options_description& desc, PunctFlags& f, std::string_view prefix) {
+  const std::string p(prefix);
+  for (std::string_view rule : punct::RuleNames()) f.off[std::string(rule)] = false;
+  desc.add_options()
+      ((p + "profile").c_str(), po::value(&f.profile)->value_name("NAME")->default_value(f.profile),
+       "zh-hans (GB/T 15834-2011: ，。“”‘’), zh-hant (the same with 「」『』), or ascii (Chinese "
+       "punctuation to ASCII everywhere: ，。→ , . and “”「」→ \").")
+      ((p + "cjk-latin-space").c_str(),
+       po::value(&f.cjk_latin_space)->value_name("MODE")->default_value(f.cjk_latin_space),
+       "Spaces between Han and Latin letters or digits: keep (as found), add (one space: 中文 AI "
+       "中文), remove (中文AI中文).")
+      ((p + "explain").c_str(), po::value(&f.explain)->value_name("FILE")->implicit_value("-"),
+       ("Print each change as ID:LINE:COLUMN: RULE: \"before\" -> \"after\" (the line is \"title\" "
+        "for the title), and each unbalanced quote or parenthesis, to stderr; --" + p + "explain=FILE "
+        "writes them to FILE instead. With -j above 1, documents may come in any order.").c_str());
+  for (std::string_view rule : punct::RuleNames()) {
+    const std::string name = p + "no-" + std::string(rule);
+    desc.add_options()(name.c_str(), po::bool_switch(&f.off[std::string(rule)]),
+                       ("Switch the " + std::string(rule) + " rule off.").c_str());
+  }
+}
+
+punct::Options MakePunctOptions(const PunctFlags& f) {
+  punct::Options options;
+  options.profile = punct::ParseProfile(f.profile);
+  options.cjk_latin_space = punct::ParseCjkLatinSpace(f.cjk_latin_space);
+  for (const auto& [rule, is_off] : f.off)
+    if (is_off) punct::SetRule(options, rule, false);
+  return options;
+}
+
+PunctExplainOutput::PunctExplainOutput(const std::string& where, std::ostream& err, std::string_view option)
+    : where_(where), option_(option) {
+  if (where == "-") {
+    out_ = &err;
+  } else if (!where.empty()) {
+    file_ = std::make_unique<std::ofstream>(where, std::ios::binary);
+    if (!*file_) throw IoError("cannot write --" + option_ + " file '" + where + "'");
+    out_ = file_.get();
+  }
+}
+
+punct::ExplainSink PunctExplainOutput::Sink() {
+  if (out_ == nullptr) return nullptr;
+  return [this](const Document& doc, std::string_view field, const std::vector<punct::Change>& changes) {
+    std::lock_guard lock(mutex_);
+    WriteChanges(*out_, doc, field, changes);
+  };
+}
+
+std::string PunctExplainOutput::Finish() {
+  if (!file_) return {};
+  file_->flush();
+  if (!*file_) return "writing --" + option_ + " file '" + where_ + "' failed";
+  return {};
+}
+
 int PunctMain(const std::vector<std::string>& args, Streams streams) {
   constexpr std::string_view kTool = "zhcanon-punct";
   CommonOptions common;
-  std::string profile = "zh-hans", cjk_latin_space = "keep", explain;
-  std::map<std::string, bool> off;
-  for (std::string_view rule : punct::RuleNames()) off[std::string(rule)] = false;
+  PunctFlags flags;
 
   po::options_description desc("Options");
   AddCommonOptions(desc, common);
-  desc.add_options()
-      ("profile", po::value(&profile)->value_name("NAME")->default_value(profile),
-       "zh-hans (GB/T 15834-2011: ，。“”‘’), zh-hant (the same with 「」『』), or ascii (Chinese "
-       "punctuation to ASCII everywhere: ，。→ , . and “”「」→ \").")
-      ("cjk-latin-space", po::value(&cjk_latin_space)->value_name("MODE")->default_value(cjk_latin_space),
-       "Spaces between Han and Latin letters or digits: keep (as found), add (one space: 中文 AI "
-       "中文), remove (中文AI中文).")
-      ("explain", po::value(&explain)->value_name("FILE")->implicit_value("-"),
-       "Print each change as ID:LINE:COLUMN: RULE: \"before\" -> \"after\" (the line is \"title\" "
-       "for the title), and each unbalanced quote or parenthesis, to stderr; --explain=FILE "
-       "writes them to FILE instead. With -j above 1, documents may come in any order.");
-  for (std::string_view rule : punct::RuleNames()) {
-    const std::string name = "no-" + std::string(rule);
-    desc.add_options()(name.c_str(), po::bool_switch(&off[std::string(rule)]),
-                       ("Switch the " + std::string(rule) + " rule off.").c_str());
-  }
+  AddPunctOptions(desc, flags);
 
   if (int status = ParseCommandLine(kTool, args, desc, kUsage, common, streams); status >= 0)
     return status;
 
   punct::Options options;
   try {
-    options.profile = punct::ParseProfile(profile);
-    options.cjk_latin_space = punct::ParseCjkLatinSpace(cjk_latin_space);
+    options = MakePunctOptions(flags);
   } catch (const std::invalid_argument& e) {
     streams.err << kTool << ": " << e.what() << "\nTry '" << kTool << " --help'.\n";
     return kExitUsage;
   }
-  for (const auto& [rule, is_off] : off)
-    if (is_off) punct::SetRule(options, rule, false);
 
-  std::unique_ptr<std::ofstream> explain_file;
-  std::ostream* explain_out = nullptr;
-  if (explain == "-") {
-    explain_out = &streams.err;
-  } else if (!explain.empty()) {
-    explain_file = std::make_unique<std::ofstream>(explain, std::ios::binary);
-    if (!*explain_file) {
-      streams.err << kTool << ": cannot write --explain file '" << explain << "'\n";
-      return kExitUsage;
-    }
-    explain_out = explain_file.get();
+  std::unique_ptr<PunctExplainOutput> explain;
+  try {
+    explain = std::make_unique<PunctExplainOutput>(flags.explain, streams.err);
+  } catch (const IoError& e) {
+    streams.err << kTool << ": " << e.what() << "\n";
+    return kExitUsage;
   }
-  std::mutex explain_mutex;
-  punct::ExplainSink sink;
-  if (explain_out)
-    sink = [&](const Document& doc, std::string_view field, const std::vector<punct::Change>& changes) {
-      std::lock_guard lock(explain_mutex);
-      WriteChanges(*explain_out, doc, field, changes);
-    };
-  const punct::Punct stage(options, sink);
+  const punct::Punct stage(options, explain->Sink());
   const int status = RunStages(kTool, common, {&stage}, streams);
-  if (explain_file) {
-    explain_file->flush();
-    if (!*explain_file) {
-      streams.err << kTool << ": writing --explain file '" << explain << "' failed\n";
-      return kExitUsage;
-    }
+  if (std::string problem = explain->Finish(); !problem.empty()) {
+    streams.err << kTool << ": " << problem << "\n";
+    return kExitUsage;
   }
   return status;
 }

@@ -44,49 +44,74 @@ Examples:
 
 Options)";
 
+// The Stripper keeps a pointer to its rules: this stage owns both.
+class OwningStripper : public Stage {
+ public:
+  OwningStripper(strip::StripOptions options, std::unique_ptr<strip::BoilerplateFilter> rules)
+      : rules_(std::move(rules)), stripper_(WithRules(std::move(options), rules_.get())) {}
+  std::string_view name() const override { return stripper_.name(); }
+  void Process(Document& doc, Diagnostics& diag) const override { stripper_.Process(doc, diag); }
+
+ private:
+  static strip::StripOptions WithRules(strip::StripOptions o, const strip::BoilerplateFilter* rules) {
+    if (rules != nullptr) o.boilerplate = rules;
+    return o;
+  }
+  std::unique_ptr<strip::BoilerplateFilter> rules_;
+  strip::Stripper stripper_;
+};
+
 }  // namespace
+
+void AddStripOptions(po::options_description& desc, StripFlags& f, std::string_view prefix) {
+  const std::string p(prefix);
+  desc.add_options()
+      ((p + "input-format").c_str(), po::value(&f.input_format)->value_name("FMT")->default_value(f.input_format),
+       "Markup of the inputs: auto (by extension; .txt, stdin and JSONL texts are sniffed), "
+       "markdown, html or text.")
+      ((p + "extract").c_str(), po::value(&f.extract)->value_name("MODE")->default_value(f.extract),
+       "HTML content: main (the article only, by text and link density, like Readability), all "
+       "(all visible text), or auto (main for pages with <body>, all for fragments).")
+      ((p + "captions").c_str(), po::value(&f.captions)->value_name("MODE")->default_value(f.captions),
+       "Figure captions (<figcaption>): keep (as their own paragraph) or drop.")
+      ((p + "boilerplate").c_str(), po::value(&f.boilerplate_path)->value_name("FILE"),
+       "Boilerplate rules to use instead of the built-in ones: one ICU regular expression per "
+       "line matching a whole line to remove; # starts a comment.")
+      ((p + "no-boilerplate").c_str(), po::bool_switch(&f.no_boilerplate), "Keep every line.");
+}
+
+std::unique_ptr<Stage> MakeStripper(const StripFlags& f, std::string_view prefix) {
+  const std::string p(prefix);
+  strip::StripOptions options;
+  options.format = ParseSourceFormat(f.input_format);
+  options.extract = strip::ParseExtract(f.extract);
+  if (f.captions != "keep" && f.captions != "drop")
+    throw std::invalid_argument("--" + p + "captions takes keep or drop, not '" + f.captions + "'");
+  options.keep_captions = f.captions == "keep";
+  if (f.no_boilerplate && !f.boilerplate_path.empty())
+    throw std::invalid_argument("--" + p + "boilerplate and --" + p + "no-boilerplate exclude each other");
+  if (f.no_boilerplate) options.boilerplate = nullptr;
+  std::unique_ptr<strip::BoilerplateFilter> custom_rules;
+  if (!f.boilerplate_path.empty())
+    custom_rules = std::make_unique<strip::BoilerplateFilter>(strip::BoilerplateFilter::FromFile(f.boilerplate_path));
+  return std::make_unique<OwningStripper>(options, std::move(custom_rules));
+}
 
 int StripMain(const std::vector<std::string>& args, Streams streams) {
   constexpr std::string_view kTool = "zhcanon-strip";
   CommonOptions common;
-  std::string input_format = "auto", extract = "auto", captions = "keep", boilerplate_path;
-  bool no_boilerplate = false;
+  StripFlags flags;
 
   po::options_description desc("Options");
   AddCommonOptions(desc, common);
-  desc.add_options()
-      ("input-format", po::value(&input_format)->value_name("FMT")->default_value(input_format),
-       "Markup of the inputs: auto (by extension; .txt, stdin and JSONL texts are sniffed), "
-       "markdown, html or text.")
-      ("extract", po::value(&extract)->value_name("MODE")->default_value(extract),
-       "HTML content: main (the article only, by text and link density, like Readability), all "
-       "(all visible text), or auto (main for pages with <body>, all for fragments).")
-      ("captions", po::value(&captions)->value_name("MODE")->default_value(captions),
-       "Figure captions (<figcaption>): keep (as their own paragraph) or drop.")
-      ("boilerplate", po::value(&boilerplate_path)->value_name("FILE"),
-       "Boilerplate rules to use instead of the built-in ones: one ICU regular expression per "
-       "line matching a whole line to remove; # starts a comment.")
-      ("no-boilerplate", po::bool_switch(&no_boilerplate), "Keep every line.");
+  AddStripOptions(desc, flags);
 
   if (int status = ParseCommandLine(kTool, args, desc, kUsage, common, streams); status >= 0)
     return status;
 
-  strip::StripOptions options;
-  std::unique_ptr<strip::BoilerplateFilter> custom_rules;
+  std::unique_ptr<Stage> stripper;
   try {
-    options.format = ParseSourceFormat(input_format);
-    options.extract = strip::ParseExtract(extract);
-    if (captions != "keep" && captions != "drop")
-      throw std::invalid_argument("--captions takes keep or drop, not '" + captions + "'");
-    options.keep_captions = captions == "keep";
-    if (no_boilerplate && !boilerplate_path.empty())
-      throw std::invalid_argument("--boilerplate and --no-boilerplate exclude each other");
-    if (no_boilerplate) options.boilerplate = nullptr;
-    if (!boilerplate_path.empty()) {
-      custom_rules = std::make_unique<strip::BoilerplateFilter>(
-          strip::BoilerplateFilter::FromFile(boilerplate_path));
-      options.boilerplate = custom_rules.get();
-    }
+    stripper = MakeStripper(flags);
   } catch (const std::invalid_argument& e) {
     streams.err << kTool << ": " << e.what() << "\nTry '" << kTool << " --help'.\n";
     return kExitUsage;
@@ -94,9 +119,7 @@ int StripMain(const std::vector<std::string>& args, Streams streams) {
     streams.err << kTool << ": " << e.what() << "\n";
     return kExitUsage;
   }
-
-  strip::Stripper stripper(options);
-  return RunStages(kTool, common, {&stripper}, streams);
+  return RunStages(kTool, common, {stripper.get()}, streams);
 }
 
 }  // namespace zhcanon::cli

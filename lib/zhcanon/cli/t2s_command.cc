@@ -44,31 +44,41 @@ Options)";
 
 }  // namespace
 
-int T2sMain(const std::vector<std::string>& args, Streams streams) {
-  constexpr std::string_view kTool = "zhcanon-t2s";
-  CommonOptions common;
-  std::string config = "t2s", dict;
-
-  po::options_description desc("Options");
-  AddCommonOptions(desc, common);
+void AddT2sOptions(po::options_description& desc, T2sFlags& f, std::string_view prefix) {
+  const std::string config_name = prefix.empty() ? "config,c" : std::string(prefix);
+  const std::string dict_name = prefix.empty() ? "dict" : std::string(prefix) + "-dict";
   desc.add_options()
-      ("config,c", po::value(&config)->value_name("NAME")->default_value(config),
+      (config_name.c_str(), po::value(&f.config)->value_name("NAME")->default_value(f.config),
        "OpenCC config: t2s (OpenCC's standard Traditional), tw2s (Taiwan forms), tw2sp (Taiwan "
        "forms and vocabulary), hk2s (Hong Kong forms), the reverse ones (s2t, s2tw, "
        "s2twp, s2hk) and t2tw, t2hk, or the path of an OpenCC JSON config; or auto: per document "
        "t2s, tw2sp or hk2s, from the Taiwan and Hong Kong forms and vocabulary (OpenCC's TW and "
        "HK tables) found in its title and text.")
-      ("dict", po::value(&dict)->value_name("FILE"),
+      (dict_name.c_str(), po::value(&f.dict)->value_name("FILE"),
        "An OpenCC text dictionary (UTF-8, key<TAB>value[ value...] per line; the first value is "
        "used) whose entries take precedence over the config's: it goes first in the "
        "segmentation and in the first conversion, as a generated OpenCC config would put it.");
+}
+
+std::unique_ptr<convert::T2s> MakeT2s(const T2sFlags& f) {
+  return std::make_unique<convert::T2s>(convert::T2sOptions{f.config, f.dict});
+}
+
+int T2sMain(const std::vector<std::string>& args, Streams streams) {
+  constexpr std::string_view kTool = "zhcanon-t2s";
+  CommonOptions common;
+  T2sFlags flags;
+
+  po::options_description desc("Options");
+  AddCommonOptions(desc, common);
+  AddT2sOptions(desc, flags);
 
   if (int status = ParseCommandLine(kTool, args, desc, kUsage, common, streams); status >= 0)
     return status;
 
   std::unique_ptr<convert::T2s> t2s;
   try {
-    t2s = std::make_unique<convert::T2s>(convert::T2sOptions{config, dict});
+    t2s = MakeT2s(flags);
   } catch (const ConfigError& e) {
     streams.err << kTool << ": " << e.what() << "\n";
     return kExitUsage;
