@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 
@@ -538,6 +540,18 @@ std::string_view ScriptVerdict(const ConvertStats& s) {
   if (s.traditional_only * 10 >= specific * 9) return "hant";
   if (s.traditional_only * 10 <= specific) return "hans";
   return "mixed";
+}
+
+std::shared_ptr<const Converter> SharedConverter(const ConverterOptions& options) {
+  if (!options.user_dictionary.empty()) return std::make_shared<const Converter>(options);
+  static std::mutex mu;
+  static std::map<std::string, std::weak_ptr<const Converter>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  std::weak_ptr<const Converter>& slot = cache[options.config];
+  if (auto c = slot.lock()) return c;
+  auto c = std::make_shared<const Converter>(options);
+  slot = c;
+  return c;
 }
 
 }  // namespace zhcanon::convert

@@ -122,4 +122,10 @@ const ScriptTables& GetScriptTables();
 /// otherwise.
 std::string_view ScriptVerdict(const ConvertStats& stats);
 
+/// The Converter for `options`, shared by everyone in the process who asks while one is alive
+/// (T2s stages, dedup's Fingerprinter): loading OpenCC's dictionaries costs tens of milliseconds,
+/// which `zhcanon check` pays on every run. Options with a user dictionary are never shared (its
+/// file may change between calls). Thread-safe; throws what the Converter constructor throws.
+std::shared_ptr<const Converter> SharedConverter(const ConverterOptions& options);
+
 }  // namespace zhcanon::convert

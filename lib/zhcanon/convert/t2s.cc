@@ -8,13 +8,13 @@ namespace zhcanon::convert {
 T2s::T2s(T2sOptions options) : options_(std::move(options)) {
   auto_ = options_.config == "auto";
   if (!auto_) {
-    fixed_ = std::make_shared<Converter>(ConverterOptions{options_.config, options_.user_dictionary});
+    fixed_ = SharedConverter(ConverterOptions{options_.config, options_.user_dictionary});
     return;
   }
-  detector_ = std::make_shared<VariantDetector>();
+  detector_ = SharedVariantDetector();
   for (Variant v : {Variant::kStandard, Variant::kTaiwan, Variant::kHongKong})
     by_variant_[static_cast<int>(v)] =
-        std::make_shared<Converter>(ConverterOptions{std::string(VariantConfig(v)), options_.user_dictionary});
+        SharedConverter(ConverterOptions{std::string(VariantConfig(v)), options_.user_dictionary});
 }
 
 const Converter& T2s::converter(std::string_view config) const {

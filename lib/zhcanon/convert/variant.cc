@@ -1,6 +1,8 @@
 #include "zhcanon/convert/variant.h"
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -177,6 +179,16 @@ VariantEvidence VariantDetector::Count(std::string_view text, std::size_t max_by
     p += m.length;
   }
   return e;
+}
+
+std::shared_ptr<const VariantDetector> SharedVariantDetector() {
+  static std::mutex mu;
+  static std::weak_ptr<const VariantDetector> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto d = cache.lock()) return d;
+  auto d = std::make_shared<const VariantDetector>();
+  cache = d;
+  return d;
 }
 
 }  // namespace zhcanon::convert

@@ -66,4 +66,8 @@ class VariantDetector {
   std::shared_ptr<const Impl> impl_;
 };
 
+/// One VariantDetector shared by everyone in the process who asks while one is alive (see
+/// SharedConverter). Thread-safe; throws what the constructor throws.
+std::shared_ptr<const VariantDetector> SharedVariantDetector();
+
 }  // namespace zhcanon::convert

@@ -131,15 +131,16 @@ const FoldTables& Tables() {
 // ---- the OpenCC converters, loaded once per process -------------------------------------------
 
 struct Variants {
-  convert::VariantDetector detector;
-  convert::Converter by_variant[3];  // kStandard, kTaiwan, kHongKong
-  Variants()
-      : by_variant{Make(convert::Variant::kStandard), Make(convert::Variant::kTaiwan),
-                   Make(convert::Variant::kHongKong)} {}
-  static convert::Converter Make(convert::Variant v) {
+  // Shared with the process's T2s stages (convert::SharedConverter): `zhcanon check` and
+  // `zhcanon run` load OpenCC's dictionaries once, not twice.
+  std::shared_ptr<const convert::VariantDetector> detector = convert::SharedVariantDetector();
+  std::shared_ptr<const convert::Converter> by_variant[3] = {Make(convert::Variant::kStandard),
+                                                             Make(convert::Variant::kTaiwan),
+                                                             Make(convert::Variant::kHongKong)};
+  static std::shared_ptr<const convert::Converter> Make(convert::Variant v) {
     convert::ConverterOptions o;
     o.config = std::string(convert::VariantConfig(v));
-    return convert::Converter(o);
+    return convert::SharedConverter(o);
   }
 };
 
@@ -371,12 +372,12 @@ struct Fingerprinter::Impl {
     if (!variants) return text;
     s.converted.clear();
     convert::ConvertStats stats;
-    variants->by_variant[0].Convert(text, s.converted, &stats);
+    variants->by_variant[0]->Convert(text, s.converted, &stats);
     if (convert::ScriptVerdict(stats) == "hans") return s.converted;
-    const convert::Variant v = variants->detector.Detect(text);
+    const convert::Variant v = variants->detector->Detect(text);
     if (v != convert::Variant::kStandard) {
       s.converted.clear();
-      variants->by_variant[static_cast<int>(v)].Convert(text, s.converted);
+      variants->by_variant[static_cast<int>(v)]->Convert(text, s.converted);
     }
     return s.converted;
   }
