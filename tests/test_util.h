@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace zhcanon::testing {
 
@@ -58,6 +59,24 @@ inline bool WriteFile(const std::filesystem::path& path, std::string_view bytes)
   std::ofstream out(path, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return out.good();
+}
+
+/// The ```text blocks of a Markdown page, in order, starting after the first occurrence of
+/// `after` (e.g. "## Usage"; empty: the whole page). The docs pages quote each tool's --help in
+/// such a block, and each tool's tests compare it with the current --help.
+inline std::vector<std::string> TextBlocks(const std::string& page, std::string_view after = {}) {
+  const std::string open = "```text\n", close = "```\n";
+  std::vector<std::string> blocks;
+  std::size_t at = after.empty() ? 0 : page.find(after);
+  if (at == std::string::npos) return blocks;
+  for (std::size_t begin; (begin = page.find(open, at)) != std::string::npos;) {
+    begin += open.size();
+    const std::size_t end = page.find(close, begin);
+    if (end == std::string::npos) break;
+    blocks.push_back(page.substr(begin, end - begin));
+    at = end + close.size();
+  }
+  return blocks;
 }
 
 }  // namespace zhcanon::testing

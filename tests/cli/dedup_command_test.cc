@@ -323,18 +323,10 @@ BOOST_AUTO_TEST_CASE(failed_documents_are_reported_and_the_rest_deduplicated) {
 
 // docs/dedup.md quotes the --help text in its "Usage" section; the two must not drift apart.
 BOOST_AUTO_TEST_CASE(docs_page_quotes_the_current_help) {
-  std::string page = ReadFile(kSource + "/docs/dedup.md");
-  const std::string heading = "## Usage", open = "```text\n", close = "```\n";
-  std::size_t begin = page.find(heading);
-  BOOST_REQUIRE(begin != std::string::npos);
-  begin = page.find(open, begin);
-  BOOST_REQUIRE(begin != std::string::npos);
-  begin += open.size();
-  std::size_t end = page.find(close, begin);
-  BOOST_REQUIRE(end != std::string::npos);
+  const std::vector<std::string> blocks = zhcanon::testing::TextBlocks(ReadFile(kSource + "/docs/dedup.md"), "## Usage");
+  BOOST_REQUIRE(!blocks.empty());
   Run r = Dedup({"--help"});
-  BOOST_CHECK_MESSAGE(page.substr(begin, end - begin) == r.out,
-                      "docs/dedup.md is out of date: paste the output of zhcanon-dedup --help");
+  BOOST_CHECK_MESSAGE(blocks[0] == r.out, "docs/dedup.md is out of date: paste the output of zhcanon-dedup --help");
 }
 
 // The real binary, as a Unix filter: a few cases (the rest run in-process above).

@@ -149,14 +149,8 @@ BOOST_AUTO_TEST_CASE(refuses_to_overwrite_an_input) {
 
 // docs/punct.md quotes the --help text in its "Usage" section; the two must not drift apart.
 BOOST_AUTO_TEST_CASE(docs_page_quotes_the_current_help) {
-  std::string page = ReadFile(std::string(ZHCANON_SOURCE_DIR) + "/docs/punct.md");
-  const std::string open = "```text\n", close = "```\n";
-  size_t begin = page.find(open);
-  BOOST_REQUIRE(begin != std::string::npos);
-  begin += open.size();
-  size_t end = page.find(close, begin);
-  BOOST_REQUIRE(end != std::string::npos);
+  const std::vector<std::string> blocks = zhcanon::testing::TextBlocks(ReadFile(std::string(ZHCANON_SOURCE_DIR) + "/docs/punct.md"));
+  BOOST_REQUIRE(!blocks.empty());
   Run r = Punct({"--help"});
-  BOOST_CHECK_MESSAGE(page.substr(begin, end - begin) == r.out,
-                      "docs/punct.md is out of date: paste the output of zhcanon-punct --help");
+  BOOST_CHECK_MESSAGE(blocks[0] == r.out, "docs/punct.md is out of date: paste the output of zhcanon-punct --help");
 }

@@ -12,11 +12,14 @@
 #include <nlohmann/json.hpp>
 #include <opencc/SimpleConverter.hpp>
 
+#include "test_util.h"
 #include "zhcanon/cli/t2s_command.h"
 #include "zhcanon/convert/opencc_config.h"
 
 namespace fs = std::filesystem;
 using zhcanon::cli::T2sMain;
+
+using zhcanon::testing::ReadFile;
 
 namespace {
 
@@ -31,13 +34,6 @@ Run T2s(std::vector<std::string> args, const std::string& stdin_text = "") {
   std::ostringstream out, err;
   int status = T2sMain(args, {in, out, err});
   return {status, out.str(), err.str()};
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::vector<nlohmann::json> JsonLines(const std::string& s) {
@@ -222,16 +218,10 @@ BOOST_AUTO_TEST_CASE(output_file_is_written_atomically_and_inputs_are_protected)
 
 // docs/t2s.md quotes the --help text in its "Usage" section; the two must not drift apart.
 BOOST_AUTO_TEST_CASE(docs_page_quotes_the_current_help) {
-  std::string page = ReadFile(kSource + "/docs/t2s.md");
-  const std::string open = "```text\n", close = "```\n";
-  size_t begin = page.find(open);
-  BOOST_REQUIRE(begin != std::string::npos);
-  begin += open.size();
-  size_t end = page.find(close, begin);
-  BOOST_REQUIRE(end != std::string::npos);
+  const std::vector<std::string> blocks = zhcanon::testing::TextBlocks(ReadFile(kSource + "/docs/t2s.md"));
+  BOOST_REQUIRE(!blocks.empty());
   Run r = T2s({"--help"});
-  BOOST_CHECK_MESSAGE(page.substr(begin, end - begin) == r.out,
-                      "docs/t2s.md is out of date: paste the output of zhcanon-t2s --help");
+  BOOST_CHECK_MESSAGE(blocks[0] == r.out, "docs/t2s.md is out of date: paste the output of zhcanon-t2s --help");
 }
 
 // The real binary, as a Unix filter: a few cases (the rest run in-process above).
