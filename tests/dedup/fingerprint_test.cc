@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "test_util.h"
+#include "zhcanon/convert/converter.h"
 #include "zhcanon/core/error.h"
 #include "zhcanon/dedup/fingerprint.h"
 
@@ -457,4 +458,24 @@ BOOST_AUTO_TEST_CASE(any_bytes_are_fingerprinted_without_throwing) {
     BOOST_CHECK_NO_THROW(fp.Compute(s));
     BOOST_CHECK_NO_THROW(fp.View(s));
   }
+}
+
+// zhcanon-dedup takes the keep policy's converted-character count from the view's own t2s step
+// instead of converting the text a second time: it must be exactly what OpenCC's t2s changes.
+BOOST_AUTO_TEST_CASE(t2s_changed_count_is_the_converters) {
+  Fingerprinter fp;
+  zhcanon::convert::ConverterOptions o;
+  const zhcanon::convert::Converter t2s(o);
+  for (const std::string& text : {Seed("001"), Seed("000"), std::string("軟體和硬體"), std::string()}) {
+    zhcanon::convert::ConvertStats stats;
+    std::string ignored;
+    t2s.Convert(text, ignored, &stats);
+    std::uint64_t changed = 12345;
+    const Fingerprint f = fp.Compute(text, &changed);
+    BOOST_CHECK_EQUAL(changed, stats.changed_chars);
+    BOOST_CHECK(f == fp.Compute(text));
+  }
+  std::uint64_t traditional = 0;
+  fp.Compute(Seed("001"), &traditional);
+  BOOST_CHECK_GT(traditional, 100u);  // seed 001 is a Traditional article
 }

@@ -301,21 +301,11 @@ struct DedupWriter::Impl {
         options(opts),
         fingerprinter(opts.fingerprint),
         clusterer(opts.cluster),
-        spool(opts.spool_dir) {
-    if (opts.fingerprint.fold_variants)
-      t2s = std::make_unique<convert::Converter>(convert::ConverterOptions{.config = "t2s", .user_dictionary = ""});
-  }
+        spool(opts.spool_dir) {}
 
   std::unique_ptr<io::DocumentWriter> output;
   DedupOptions options;
   Fingerprinter fingerprinter;
-  // Counts the characters t2s would change in a document whose metadata does not say (raw input
-  // that did not come through zhcanon-t2s), so that the default keep policy still prefers the
-  // copy that was Simplified at the source. Plain t2s rather than --config auto: the count only
-  // has to tell a Simplified original (about 0) from a Traditional copy (most Han characters),
-  // and skipping the variant detection makes it a third cheaper. Null when variants are not
-  // folded (no OpenCC data).
-  std::unique_ptr<convert::Converter> t2s;
   Clusterer clusterer;
   std::unique_ptr<io::AtomicFile> report;
   Spool spool;
@@ -347,16 +337,14 @@ DedupWriter::DedupWriter(std::unique_ptr<io::DocumentWriter> output, DedupOption
 DedupWriter::~DedupWriter() = default;
 
 std::string DedupWriter::Encode(const Document& doc) const {
-  const Fingerprint fp = impl_->fingerprinter.Compute(doc.text);
+  // The fingerprinter's view starts with OpenCC's t2s, whose count of changed characters is what
+  // the default keep policy needs for a document whose metadata does not say (raw input that did
+  // not come through zhcanon-t2s): it tells a Simplified original (about 0) from a Traditional
+  // copy (most Han characters). 0 when variants are not folded (no OpenCC data).
+  std::uint64_t t2s_changed = 0;
+  const Fingerprint fp = impl_->fingerprinter.Compute(doc.text, &t2s_changed);
   std::int64_t converted = ConvertedChars(doc.metadata);
-  if (converted < 0 && impl_->t2s) {
-    // What `zhcanon-t2s` would record; the converted text is thrown away (the document is
-    // written as it came).
-    convert::ConvertStats stats;
-    std::string ignored;
-    impl_->t2s->Convert(doc.text, ignored, &stats);
-    converted = static_cast<std::int64_t>(std::min<std::uint64_t>(stats.changed_chars, INT64_MAX));
-  }
+  if (converted < 0) converted = static_cast<std::int64_t>(std::min<std::uint64_t>(t2s_changed, INT64_MAX));
   converted = std::max<std::int64_t>(0, converted);
   std::string out;
   out.reserve(kHeaderSize + doc.id.size() + doc.text.size() + 256);

@@ -368,11 +368,12 @@ struct Fingerprinter::Impl {
   // change a few characters, and one conversion instead of a detection and a conversion is
   // what keeps the view fast. Traditional and mixed text gets the config the detector chooses,
   // as zhcanon-t2s --config auto would.
-  std::string_view Fold(std::string_view text, Scratch& s) const {
+  std::string_view Fold(std::string_view text, Scratch& s, std::uint64_t* t2s_changed = nullptr) const {
     if (!variants) return text;
     s.converted.clear();
     convert::ConvertStats stats;
     variants->by_variant[0]->Convert(text, s.converted, &stats);
+    if (t2s_changed != nullptr) *t2s_changed = stats.changed_chars;
     if (convert::ScriptVerdict(stats) == "hans") return s.converted;
     const convert::Variant v = variants->detector->Detect(text);
     if (v != convert::Variant::kStandard) {
@@ -385,7 +386,7 @@ struct Fingerprinter::Impl {
   void BuildView(std::string_view src, Scratch& s) const;
   void CharFeatures(const Scratch& s, int n, FeatureSet& counter) const;
   void TokenFeatures(std::string_view src, Tokenizer tokenizer, int n, Scratch& s) const;
-  Fingerprint Compute(std::string_view text, const FingerprintOptions& o) const;
+  Fingerprint Compute(std::string_view text, const FingerprintOptions& o, std::uint64_t* t2s_changed = nullptr) const;
 };
 
 void Fingerprinter::Impl::BuildView(std::string_view src, Scratch& s) const {
@@ -614,7 +615,8 @@ void Fingerprinter::Impl::TokenFeatures(std::string_view src, Tokenizer tokenize
   for (std::size_t j = 0; j + w <= m; ++j) counter.Add(XXH3_64bits(s.tokens.data() + j, w * 8));
 }
 
-Fingerprint Fingerprinter::Impl::Compute(std::string_view text, const FingerprintOptions& o) const {
+Fingerprint Fingerprinter::Impl::Compute(std::string_view text, const FingerprintOptions& o,
+                                          std::uint64_t* t2s_changed) const {
   Scratch& s = ThreadScratch();
   // Offsets are 32-bit: a text beyond 4 GiB is fingerprinted by its first 4 GiB (less a margin).
   constexpr std::size_t kMaxText = std::numeric_limits<std::uint32_t>::max() / 2;
@@ -623,7 +625,7 @@ Fingerprint Fingerprinter::Impl::Compute(std::string_view text, const Fingerprin
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
     text = text.substr(0, cut);
   }
-  const std::string_view src = Fold(text, s);
+  const std::string_view src = Fold(text, s, t2s_changed);
   BuildView(src, s);
 
   Fingerprint f;
@@ -753,6 +755,11 @@ std::string Fingerprinter::View(std::string_view text) const {
 }
 
 Fingerprint Fingerprinter::Compute(std::string_view text) const { return impl_->Compute(text, options_); }
+
+Fingerprint Fingerprinter::Compute(std::string_view text, std::uint64_t* t2s_changed_chars) const {
+  if (t2s_changed_chars != nullptr) *t2s_changed_chars = 0;
+  return impl_->Compute(text, options_, t2s_changed_chars);
+}
 
 double EstimateJaccard(const Fingerprint& a, const Fingerprint& b) {
   if (a.features == 0 || b.features == 0) return a.features == 0 && b.features == 0 ? 1.0 : 0.0;

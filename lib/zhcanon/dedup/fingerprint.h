@@ -93,6 +93,9 @@ class Fingerprinter {
   std::string View(std::string_view text) const;
   /// Thread-safe. Never throws for any input bytes (invalid UTF-8 is skipped).
   Fingerprint Compute(std::string_view text) const;
+  /// Also sets *t2s_changed_chars to the code points OpenCC's t2s changed in `text` (the first
+  /// step of the view; what zhcanon-t2s records as t2s_changed_chars), 0 when fold_variants is off.
+  Fingerprint Compute(std::string_view text, std::uint64_t* t2s_changed_chars) const;
   const FingerprintOptions& options() const { return options_; }
 
  private:
