@@ -108,6 +108,20 @@ BOOST_AUTO_TEST_CASE(auto_picks_the_config_of_the_variant) {
   BOOST_CHECK_EQUAL(simplified.text, "这是简体中文，没有繁体字。");
 }
 
+// Simplified text gets t2s without the detector: 温 and 户 are Hong Kong's forms too, and
+// would count as Hong Kong evidence, but hk2s has nothing to do in a mainland article.
+BOOST_AUTO_TEST_CASE(auto_mode_gives_simplified_text_t2s_even_with_hong_kong_forms) {
+  const T2s t2s({.config = "auto"});
+  const std::string text = "用户把温度设为二十度，户外温暖。";
+  BOOST_REQUIRE(zhcanon::convert::VariantDetector().Detect(text) == zhcanon::convert::Variant::kHongKong);
+  Document d = Doc(text);
+  Diagnostics diag;
+  t2s.Process(d, diag);
+  BOOST_CHECK_EQUAL(d.metadata.extra["t2s_config"], "t2s");
+  BOOST_CHECK_EQUAL(d.metadata.extra["script"], "hans");
+  BOOST_CHECK_EQUAL(d.text, text);
+}
+
 BOOST_AUTO_TEST_CASE(auto_mode_title_is_evidence_too) {
   const T2s t2s({.config = "auto"});
   Document d = Doc("文章。", "滑鼠和軟體的說明");  // Taiwan vocabulary in the title only

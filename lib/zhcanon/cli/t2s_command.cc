@@ -53,7 +53,7 @@ void AddT2sOptions(po::options_description& desc, T2sFlags& f, std::string_view 
        "forms and vocabulary), hk2s (Hong Kong forms), the reverse ones (s2t, s2tw, "
        "s2twp, s2hk) and t2tw, t2hk, or the path of an OpenCC JSON config; or auto: per document "
        "t2s, tw2sp or hk2s, from the Taiwan and Hong Kong forms and vocabulary (OpenCC's TW and "
-       "HK tables) found in its title and text.")
+       "HK tables) found in its title and text (Simplified text: t2s).")
       (dict_name.c_str(), po::value(&f.dict)->value_name("FILE"),
        "An OpenCC text dictionary (UTF-8, key<TAB>value[ value...] per line; the first value is "
        "used) whose entries take precedence over the config's: it goes first in the "

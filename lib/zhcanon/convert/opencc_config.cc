@@ -230,4 +230,10 @@ std::vector<std::pair<std::string, std::vector<std::string>>> LoadOpenccDictiona
   return out;
 }
 
+void ForEachOpenccDefaultValue(std::string_view file, const std::function<void(std::string_view)>& fn) {
+  opencc::LexiconPtr lexicon = LoadDictionaryFile(std::string(file))->GetLexicon();
+  for (const auto& entry : *lexicon)
+    if (entry->NumValues() > 0) fn(entry->GetDefault());
+}
+
 }  // namespace zhcanon::convert

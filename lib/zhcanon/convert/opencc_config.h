@@ -10,6 +10,7 @@
 // when OpenCC cannot load something.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,5 +54,9 @@ DictionaryEntries LoadOpenccDictionary(std::string_view file);
 
 /// The same with every value of every key (DictEntry::Values(), the default first).
 std::vector<std::pair<std::string, std::vector<std::string>>> LoadOpenccDictionaryValues(std::string_view file);
+
+/// Calls `fn` with the default value (the first) of every key that has one, without copying the
+/// dictionary: cheaper than LoadOpenccDictionaryValues for a large table read once.
+void ForEachOpenccDefaultValue(std::string_view file, const std::function<void(std::string_view)>& fn);
 
 }  // namespace zhcanon::convert

@@ -6,41 +6,35 @@
 namespace zhcanon::convert {
 
 T2s::T2s(T2sOptions options) : options_(std::move(options)) {
-  auto_ = options_.config == "auto";
-  if (!auto_) {
+  if (options_.config != "auto") {
     fixed_ = SharedConverter(ConverterOptions{options_.config, options_.user_dictionary});
-    return;
+  } else if (options_.user_dictionary.empty()) {
+    auto_ = SharedVariantConverters();
+  } else {
+    auto_ = std::make_shared<const VariantConverters>(options_.user_dictionary);
   }
-  detector_ = SharedVariantDetector();
-  for (Variant v : {Variant::kStandard, Variant::kTaiwan, Variant::kHongKong})
-    by_variant_[static_cast<int>(v)] =
-        SharedConverter(ConverterOptions{std::string(VariantConfig(v)), options_.user_dictionary});
 }
 
 const Converter& T2s::converter(std::string_view config) const {
   if (!auto_) return *fixed_;
   for (Variant v : {Variant::kStandard, Variant::kTaiwan, Variant::kHongKong})
-    if (VariantConfig(v) == config) return *by_variant_[static_cast<int>(v)];
+    if (VariantConfig(v) == config) return auto_->Get(v);
   throw std::invalid_argument("t2s: no converter for config '" + std::string(config) + "'");
 }
 
 void T2s::Process(Document& doc, Diagnostics&) const {
-  const Converter* converter = fixed_.get();
-  std::string config = options_.config;
-  if (auto_) {
-    // The title is short and often the most telling (its words are chosen): count it too.
-    VariantEvidence e = detector_->Count(doc.metadata.title);
-    e += detector_->Count(doc.text);
-    const Variant v = Decide(e);
-    converter = by_variant_[static_cast<int>(v)].get();
-    config = VariantConfig(v);
-  }
-
   ConvertStats stats;
   std::string text;
-  converter->Convert(doc.text, text, &stats);
+  std::string config = options_.config;
+  if (auto_) {
+    std::string title;
+    config = VariantConfig(auto_->Convert(doc.metadata.title, doc.text, title, text, &stats));
+    doc.metadata.title = std::move(title);
+  } else {
+    fixed_->Convert(doc.text, text, &stats);
+    if (!doc.metadata.title.empty()) doc.metadata.title = fixed_->Convert(doc.metadata.title);
+  }
   doc.text = std::move(text);
-  if (!doc.metadata.title.empty()) doc.metadata.title = converter->Convert(doc.metadata.title);
 
   auto& extra = doc.metadata.extra;
   extra["t2s_config"] = config;

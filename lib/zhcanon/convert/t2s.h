@@ -24,7 +24,8 @@ namespace zhcanon::convert {
 
 struct T2sOptions {
   /// An OpenCC config name or path (see ConverterOptions), or "auto": per document t2s, tw2sp
-  /// or hk2s, whichever VariantDetector finds in the title and text.
+  /// or hk2s, whichever VariantDetector finds in the title and text (t2s for Simplified text;
+  /// see VariantConverters).
   std::string config = "t2s";
   /// An OpenCC text dictionary that takes precedence (see ConverterOptions); with "auto" it
   /// applies to all three configs.
@@ -45,10 +46,8 @@ class T2s : public Stage {
 
  private:
   T2sOptions options_;
-  bool auto_ = false;
-  std::shared_ptr<const Converter> fixed_;             // when not auto
-  std::shared_ptr<const Converter> by_variant_[3];     // auto: kStandard, kTaiwan, kHongKong
-  std::shared_ptr<const VariantDetector> detector_;
+  std::shared_ptr<const Converter> fixed_;            // when not auto
+  std::shared_ptr<const VariantConverters> auto_;     // auto
 };
 
 }  // namespace zhcanon::convert

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "zhcanon/convert/dictionary_trie.h"
@@ -15,6 +16,29 @@ namespace zhcanon::convert {
 namespace {
 
 enum Kind : char { kShared = 1, kStandardShared, kTaiwan, kTaiwanWords, kHongKong, kNotTaiwan, kMainlandWords, kNotHongKong };
+
+constexpr char32_t kNotOne = 0x110000;
+
+// Decodes the code point at p (UTF-8 from OpenCC's dictionaries) and advances p; a byte that
+// starts no sequence is taken as itself.
+char32_t NextCodePoint(const unsigned char*& p, const unsigned char* e) {
+  const unsigned char b = *p;
+  const std::size_t len = b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  if (len == 1 || static_cast<std::size_t>(e - p) < len) return *p++;
+  char32_t c = b & (0x7F >> len);
+  for (std::size_t i = 1; i < len; ++i) c = (c << 6) | (p[i] & 0x3F);
+  p += len;
+  return c;
+}
+
+// The code point of a string of exactly one, else kNotOne.
+char32_t SingleCodePoint(std::string_view s) {
+  if (s.empty()) return kNotOne;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* e = p + s.size();
+  const char32_t c = NextCodePoint(p, e);
+  return p == e && c < kNotOne ? c : kNotOne;
+}
 
 std::size_t Chars(std::string_view s) {
   std::size_t n = 0;
@@ -69,7 +93,6 @@ VariantDetector::VariantDetector() {
   const Table hk = LoadOpenccDictionaryValues("HKVariants.ocd2");
   const Table phrases = LoadOpenccDictionaryValues("TWPhrases.ocd2");
   const Table st = LoadOpenccDictionaryValues("STCharacters.ocd2");
-  const Table st_phrases = LoadOpenccDictionaryValues("STPhrases.ocd2");
   const Table ts = LoadOpenccDictionaryValues("TSCharacters.ocd2");
 
   // A form is only evidence of a variant if OpenCC's standard Traditional (what s2t makes of
@@ -77,25 +100,31 @@ VariantDetector::VariantDetector() {
   // (Taiwan's 着) passes through s2t from Simplified 显著. s2t can output a character that is in
   // some default value of STCharacters or STPhrases, or that Simplified text has and s2t leaves
   // alone (a character neither STCharacters nor TSCharacters changes).
-  std::set<std::string> standard_output, st_keys, ts_changed;
-  auto add_chars = [&](const std::string& s) {
-    for (std::size_t i = 0; i < s.size();) {
-      std::size_t n = 1;
-      while (i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) ++n;
-      standard_output.insert(s.substr(i, n));
-      i += n;
+  // The characters s2t can output are a bitmap over code points, not a set of strings: STPhrases'
+  // 49,000 values are most of what `zhcanon check` spends before it reads an article.
+  std::vector<bool> standard_output(0x110000, false);
+  auto add_chars = [&](std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* e = p + s.size();
+    while (p < e) {
+      const char32_t c = NextCodePoint(p, e);
+      if (c < standard_output.size()) standard_output[c] = true;
     }
   };
-  for (const Table* t : {&st, &st_phrases})
-    for (const auto& [k, v] : *t)
-      if (!v.empty()) add_chars(v.front());
+  for (const auto& [k, v] : st)
+    if (!v.empty()) add_chars(v.front());
+  ForEachOpenccDefaultValue("STPhrases.ocd2", add_chars);
+  std::unordered_set<std::string> st_keys, ts_changed;
   for (const auto& [k, v] : st) st_keys.insert(k);
   for (const auto& [k, v] : ts)
     if (!v.empty() && v.front() != k) ts_changed.insert(k);
   auto standard_has = [&](const std::string& c) {
-    return standard_output.count(c) || (!st_keys.count(c) && !ts_changed.count(c));
+    const char32_t cp = SingleCodePoint(c);
+    return (cp != kNotOne && standard_output[cp]) || (!st_keys.count(c) && !ts_changed.count(c));
   };
 
+  // Sorted sets: the evidence is added in a fixed order (the trie does not care, the tests'
+  // dumps do).
   std::set<std::string> tw_keys, hk_keys, tw_values, hk_values;
   // A form counts as a variant's when it is the default value and differs from the key;
   // alternatives (啓 → 啓 啟) are not evidence either way.
@@ -103,7 +132,7 @@ VariantDetector::VariantDetector() {
     if (!v.empty() && v.front() != k) tw_keys.insert(k), tw_values.insert(v.front());
   for (const auto& [k, v] : hk)
     if (!v.empty() && v.front() != k) hk_keys.insert(k), hk_values.insert(v.front());
-  std::set<std::string> all_values;
+  std::unordered_set<std::string> all_values;
   for (const Table* t : {&tw, &hk})
     for (const auto& [k, v] : *t) all_values.insert(v.begin(), v.end());
 
@@ -121,7 +150,7 @@ VariantDetector::VariantDetector() {
     if (!tw_keys.count(k) && !all_values.count(k)) add(k, kNotHongKong);
   // Vocabulary: Taiwan's words (滑鼠 程式) for the mainland's (鼠標 程序), which s2t and s2hk
   // keep. Words that are both (壁紙) say nothing.
-  std::set<std::string> phrase_keys;
+  std::unordered_set<std::string> phrase_keys;
   for (const auto& [k, v] : phrases) phrase_keys.insert(k);
   for (const auto& [k, v] : phrases) {
     if (v.empty() || v.front() == k || Chars(k) < 2 || Chars(v.front()) < 2) continue;
@@ -189,6 +218,72 @@ std::shared_ptr<const VariantDetector> SharedVariantDetector() {
   auto d = std::make_shared<const VariantDetector>();
   cache = d;
   return d;
+}
+
+struct VariantConverters::Slots {
+  std::string user_dictionary;
+  std::once_flag loaded[4];  // kStandard, kTaiwan, kHongKong, the detector
+  std::shared_ptr<const Converter> converters[3];
+  std::shared_ptr<const VariantDetector> detector;
+};
+
+VariantConverters::VariantConverters(std::string user_dictionary) : slots_(std::make_shared<Slots>()) {
+  slots_->user_dictionary = std::move(user_dictionary);
+  for (Variant v : {Variant::kTaiwan, Variant::kHongKong}) FindOpenccConfig(VariantConfig(v));
+  Get(Variant::kStandard);
+}
+
+const Converter& VariantConverters::Get(Variant v) const {
+  const int i = static_cast<int>(v);
+  // call_once leaves the flag unset when the load throws: the next caller tries again.
+  std::call_once(slots_->loaded[i], [&] {
+    slots_->converters[i] = SharedConverter(ConverterOptions{std::string(VariantConfig(v)), slots_->user_dictionary});
+  });
+  return *slots_->converters[i];
+}
+
+const VariantDetector& VariantConverters::detector() const {
+  std::call_once(slots_->loaded[3], [&] { slots_->detector = SharedVariantDetector(); });
+  return *slots_->detector;
+}
+
+Variant VariantConverters::Convert(std::string_view title, std::string_view text, std::string& title_out,
+                                   std::string& text_out, ConvertStats* stats) const {
+  ConvertStats text_stats, title_stats;
+  const Converter& t2s = Get(Variant::kStandard);
+  text_out.clear();
+  title_out.clear();
+  t2s.Convert(text, text_out, &text_stats);
+  t2s.Convert(title, title_out, &title_stats);
+  ConvertStats both = text_stats;
+  both += title_stats;
+  Variant v = Variant::kStandard;
+  if (ScriptVerdict(both) != "hans") {
+    // The title is short and often the most telling (its words are chosen): count it too.
+    VariantEvidence e = detector().Count(title);
+    e += detector().Count(text);
+    v = Decide(e);
+    if (v != Variant::kStandard) {
+      const Converter& c = Get(v);
+      text_out.clear();
+      title_out.clear();
+      text_stats = {};
+      c.Convert(text, text_out, &text_stats);
+      c.Convert(title, title_out);
+    }
+  }
+  if (stats != nullptr) *stats = text_stats;
+  return v;
+}
+
+std::shared_ptr<const VariantConverters> SharedVariantConverters() {
+  static std::mutex mu;
+  static std::weak_ptr<const VariantConverters> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto c = cache.lock()) return c;
+  auto c = std::make_shared<const VariantConverters>();
+  cache = c;
+  return c;
 }
 
 }  // namespace zhcanon::convert

@@ -28,7 +28,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+
+#include "zhcanon/convert/converter.h"
 
 namespace zhcanon::convert {
 
@@ -69,5 +72,36 @@ class VariantDetector {
 /// One VariantDetector shared by everyone in the process who asks while one is alive (see
 /// SharedConverter). Thread-safe; throws what the constructor throws.
 std::shared_ptr<const VariantDetector> SharedVariantDetector();
+
+/// What `--config auto` converts with: t2s, tw2sp and hk2s and the VariantDetector that chooses
+/// between them. t2s is loaded by the constructor; the detector, tw2sp and hk2s the first time
+/// they are asked for, because most articles are Simplified and never need them (loading the
+/// four takes most of a short `zhcanon check`). Thread-safe; a load that fails throws
+/// ConfigError and is tried again by the next caller.
+class VariantConverters {
+ public:
+  /// Loads t2s (with `user_dictionary`, see ConverterOptions, first in every config) and checks
+  /// that tw2sp and hk2s exist, so that a broken OpenCC installation or `--dict` is reported before
+  /// any input is read. Throws ConfigError.
+  explicit VariantConverters(std::string user_dictionary = {});
+
+  const Converter& Get(Variant v) const;
+  const VariantDetector& detector() const;
+
+  /// Converts `text` (and `title`, which is evidence too) with the config of its variant:
+  /// Simplified text (ScriptVerdict "hans" over both) gets t2s without asking the detector, as
+  /// there is nothing to detect and t2s leaves it as it is; other text gets what the detector
+  /// decides. `stats` are those of the text's conversion.
+  Variant Convert(std::string_view title, std::string_view text, std::string& title_out, std::string& text_out,
+                  ConvertStats* stats = nullptr) const;
+
+ private:
+  struct Slots;
+  std::shared_ptr<Slots> slots_;
+};
+
+/// One VariantConverters without a user dictionary, shared by everyone in the process who asks
+/// while one is alive (the t2s stage and the dedup fingerprinter of `zhcanon run` and `check`).
+std::shared_ptr<const VariantConverters> SharedVariantConverters();
 
 }  // namespace zhcanon::convert

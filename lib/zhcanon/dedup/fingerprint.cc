@@ -128,34 +128,6 @@ const FoldTables& Tables() {
   return *tables;
 }
 
-// ---- the OpenCC converters, loaded once per process -------------------------------------------
-
-struct Variants {
-  // Shared with the process's T2s stages (convert::SharedConverter): `zhcanon check` and
-  // `zhcanon run` load OpenCC's dictionaries once, not twice.
-  std::shared_ptr<const convert::VariantDetector> detector = convert::SharedVariantDetector();
-  std::shared_ptr<const convert::Converter> by_variant[3] = {Make(convert::Variant::kStandard),
-                                                             Make(convert::Variant::kTaiwan),
-                                                             Make(convert::Variant::kHongKong)};
-  static std::shared_ptr<const convert::Converter> Make(convert::Variant v) {
-    convert::ConverterOptions o;
-    o.config = std::string(convert::VariantConfig(v));
-    return convert::SharedConverter(o);
-  }
-};
-
-std::shared_ptr<const Variants> LoadVariants() {
-  // Loading OpenCC's dictionaries takes a while; every Fingerprinter shares one copy. A failure is
-  // not cached, so a later attempt reports it again.
-  static std::mutex mu;
-  static std::weak_ptr<const Variants> cache;
-  std::lock_guard<std::mutex> lock(mu);
-  if (auto v = cache.lock()) return v;
-  auto v = std::make_shared<const Variants>();
-  cache = v;
-  return v;
-}
-
 // XXH3_64bits, with the short inputs that n-grams of Chinese text are (12 bytes for 4 characters)
 // going straight to xxHash's own short-input routine, which the compiler does not inline through
 // XXH3_64bits' dispatch. Same value as XXH3_64bits (seed 0, default secret).
@@ -358,7 +330,9 @@ std::uint64_t SplitMix(std::uint64_t x) {
 
 struct Fingerprinter::Impl {
   const FoldTables* tables = nullptr;
-  std::shared_ptr<const Variants> variants;  // null when fold_variants is off
+  // Shared with the process's T2s stages (convert::SharedVariantConverters): `zhcanon check` and
+  // `zhcanon run` load OpenCC's dictionaries once, not twice. Null when fold_variants is off.
+  std::shared_ptr<const convert::VariantConverters> variants;
 
   // Variant folding (when on) into s.converted; returns the text the view is built from.
   // Simplified text (convert::ScriptVerdict "hans": at most 10% of the script-specific
@@ -372,13 +346,13 @@ struct Fingerprinter::Impl {
     if (!variants) return text;
     s.converted.clear();
     convert::ConvertStats stats;
-    variants->by_variant[0]->Convert(text, s.converted, &stats);
+    variants->Get(convert::Variant::kStandard).Convert(text, s.converted, &stats);
     if (t2s_changed != nullptr) *t2s_changed = stats.changed_chars;
     if (convert::ScriptVerdict(stats) == "hans") return s.converted;
-    const convert::Variant v = variants->detector->Detect(text);
+    const convert::Variant v = variants->detector().Detect(text);
     if (v != convert::Variant::kStandard) {
       s.converted.clear();
-      variants->by_variant[static_cast<int>(v)]->Convert(text, s.converted);
+      variants->Get(v).Convert(text, s.converted);
     }
     return s.converted;
   }
@@ -741,7 +715,7 @@ Fingerprinter::Fingerprinter(FingerprintOptions options) : options_(options) {
     throw ConfigError("dedup: min_paragraph_chars must be >= 0, not " + std::to_string(options_.min_paragraph_chars));
   auto impl = std::make_unique<Impl>();
   impl->tables = &Tables();
-  if (options_.fold_variants) impl->variants = LoadVariants();
+  if (options_.fold_variants) impl->variants = convert::SharedVariantConverters();
   impl_ = std::move(impl);
 }
 
