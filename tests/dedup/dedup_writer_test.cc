@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(a_corpus_without_duplicates_comes_out_byte_for_byte) {
   docs[0].metadata.path = "in/d0.md";
   docs[0].metadata.extra = {{"title", 42}, {"nested", {{"a", {1, 2.5, nullptr, true}}}},
                             {"big", 18446744073709551615ull}, {"neg", -3}, {"empty", nlohmann::ordered_json::object()}};
-  docs[1].text += std::string("\xff\xfe bad bytes \xe4\xb8", 16);
+  docs[1].text += std::string("\xff\xfe bad bytes \xe4\xb8", 15);
   docs[2].format = zhcanon::SourceFormat::kHtml;
   docs[3].text.clear();  // an empty text is a document too
   for (auto format : {zhcanon::io::OutputFormat::kJsonl, zhcanon::io::OutputFormat::kText}) {
