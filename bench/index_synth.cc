@@ -24,6 +24,7 @@
 #include <ctime>
 
 #include "zhcanon/convert/t2s.h"
+#include "zhcanon/convert/variant.h"
 #include "zhcanon/dedup/clusterer.h"
 #include "zhcanon/index/corpus_index.h"
 #include "zhcanon/punct/normalizer.h"
@@ -87,9 +88,18 @@ void Startup(const std::string& db) {
   const double t2s_only_ms = lap();
   auto index = zhcanon::index::CorpusIndex::Open(db, zhcanon::index::OpenMode::kReadOnly);
   const double open_ms = lap();
+  // --t2s auto loads these when the first Traditional document comes (VariantConverters).
+  const auto variants = zhcanon::convert::SharedVariantConverters();
+  variants->detector();
+  const double detector_ms = lap();
+  variants->Get(zhcanon::convert::Variant::kTaiwan);
+  const double tw2sp_ms = lap();
+  variants->Get(zhcanon::convert::Variant::kHongKong);
+  const double hk2s_ms = lap();
   std::printf("startup cpu_ms: strip=%.1f punct=%.1f t2s_auto=%.1f fingerprinter_fold=%.1f (after t2s auto) "
-              "fingerprinter_no_fold=%.1f t2s_t2s=%.1f index_open=%.1f\n",
-              strip, punct_ms, t2s_ms, fold_ms, plain_ms, t2s_only_ms, open_ms);
+              "fingerprinter_no_fold=%.1f t2s_t2s=%.1f index_open=%.1f; at the first Traditional document: "
+              "variant_detector=%.1f tw2sp=%.1f hk2s=%.1f\n",
+              strip, punct_ms, t2s_ms, fold_ms, plain_ms, t2s_only_ms, open_ms, detector_ms, tw2sp_ms, hk2s_ms);
 }
 
 double Since(std::chrono::steady_clock::time_point t) {

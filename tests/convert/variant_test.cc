@@ -1,8 +1,16 @@
 #define BOOST_TEST_MODULE convert_variant
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "test_util.h"
 #include "zhcanon/convert/converter.h"
+#include "zhcanon/convert/opencc_config.h"
 #include "zhcanon/convert/variant.h"
+#include "zhcanon/convert/variant_evidence.h"
+#include "zhcanon/core/error.h"
 
 using namespace zhcanon::convert;
 
@@ -84,4 +92,104 @@ BOOST_AUTO_TEST_CASE(shared_detector_and_converters_are_loaded_once) {
   c1.reset();
   c2.reset();
   BOOST_CHECK(weak.expired());
+}
+
+// --- the evidence table embedded at build time -------------------------------------------
+
+namespace {
+
+// The kind of `key` in an evidence table, 0 when it is no evidence (the first entry wins, as
+// in the trie).
+char KindOf(const DictionaryEntries& t, std::string_view key) {
+  for (const auto& [k, v] : t.entries)
+    if (k == key) return v.at(0);
+  return 0;
+}
+
+// A copy of the six dictionaries of the installed OpenCC data, to be altered by a test.
+struct DataCopy {
+  zhcanon::testing::TempDir dir;
+  DataCopy() {
+    for (std::string_view f : kVariantEvidenceFiles)
+      std::filesystem::copy_file(OpenccDataDirectory() + "/" + std::string(f), dir / std::string(f));
+  }
+  std::string file(std::string_view f) const { return dir / std::string(f); }
+};
+
+}  // namespace
+
+// Pins the build-time step: the generator ran ComputeVariantEvidence on the build machine's
+// data, and this machine's data is that data, so the two tables are the same entry for entry
+// and the detector takes the embedded one.
+BOOST_AUTO_TEST_CASE(embedded_table_equals_the_run_time_computation) {
+  const std::string dir = OpenccDataDirectory();
+  const EmbeddedVariantEvidence built_in = BuiltInVariantEvidence();
+  BOOST_REQUIRE_MESSAGE(built_in.available, "the generator found no OpenCC data at build time");
+  const DictionaryEntries computed = ComputeVariantEvidence(dir);
+  BOOST_REQUIRE_EQUAL(built_in.evidence.entries.size(), computed.entries.size());
+  for (std::size_t i = 0; i < computed.entries.size(); ++i) {
+    BOOST_TEST_CONTEXT("entry " << i << " " << computed.entries[i].first) {
+      BOOST_CHECK_EQUAL(built_in.evidence.entries[i].first, computed.entries[i].first);
+      BOOST_CHECK(built_in.evidence.entries[i].second == computed.entries[i].second);
+    }
+  }
+  const auto digests = DigestVariantEvidenceFiles(dir);
+  BOOST_REQUIRE(digests.has_value());
+  BOOST_CHECK(*digests == built_in.files);
+  const VariantEvidenceTable loaded = LoadVariantEvidence(dir);
+  BOOST_CHECK(loaded.embedded);
+  BOOST_CHECK(loaded.evidence.entries == computed.entries);
+  // A few entries the detector's own tests rely on.
+  BOOST_CHECK_EQUAL(KindOf(computed, "裡"), kEvidenceTaiwan);
+  BOOST_CHECK_EQUAL(KindOf(computed, "滑鼠"), kEvidenceTaiwanWords);
+  BOOST_CHECK_EQUAL(KindOf(computed, "説"), kEvidenceHongKong);
+  BOOST_CHECK_EQUAL(KindOf(computed, "才"), 0);  // s2t writes it too
+}
+
+// The embedded table is only a cache of what the installed data gives: any change in the bytes
+// of one of the six files, even one that OpenCC reads as the same dictionary, takes the run-time
+// computation, whose result (or error) is then what the data gives.
+BOOST_AUTO_TEST_CASE(altered_opencc_data_takes_the_run_time_computation) {
+  const DictionaryEntries built_in = BuiltInVariantEvidence().evidence;
+  {  // An identical copy elsewhere: the embedded table (the check is of bytes, not of paths).
+    const DataCopy copy;
+    BOOST_CHECK(LoadVariantEvidence(copy.dir.str()).embedded);
+  }
+  {  // Same size, one value changed (TWPhrases: 鼠標 → 滑鼠 made 鼠標 → 鼠滑): a different table.
+    const DataCopy copy;
+    std::string bytes = zhcanon::testing::ReadFile(copy.file("TWPhrases.ocd2"));
+    const std::size_t at = bytes.find("滑鼠");
+    BOOST_REQUIRE(at != std::string::npos);
+    BOOST_REQUIRE(bytes.find("滑鼠", at + 1) == std::string::npos);  // the value, not a key
+    bytes.replace(at, std::string("鼠滑").size(), "鼠滑");
+    BOOST_REQUIRE(zhcanon::testing::WriteFile(copy.file("TWPhrases.ocd2"), bytes));
+    const VariantEvidenceTable t = LoadVariantEvidence(copy.dir.str());
+    BOOST_CHECK(!t.embedded);
+    BOOST_CHECK(t.evidence.entries == ComputeVariantEvidence(copy.dir.str()).entries);
+    BOOST_CHECK_EQUAL(KindOf(t.evidence, "滑鼠"), 0);
+    BOOST_CHECK_EQUAL(KindOf(t.evidence, "鼠滑"), kEvidenceTaiwanWords);
+    BOOST_CHECK_EQUAL(KindOf(t.evidence, "鼠標"), kEvidenceMainlandWords);
+    BOOST_CHECK(t.evidence.entries != built_in.entries);
+  }
+  {  // One byte more at the end of STPhrases: OpenCC reads the same dictionary, but the bytes
+     // differ, so the table is computed (and is the same).
+    const DataCopy copy;
+    BOOST_REQUIRE(zhcanon::testing::WriteFile(copy.file("STPhrases.ocd2"),
+                                              zhcanon::testing::ReadFile(copy.file("STPhrases.ocd2")) + '\n'));
+    const VariantEvidenceTable t = LoadVariantEvidence(copy.dir.str());
+    BOOST_CHECK(!t.embedded);
+    BOOST_CHECK(t.evidence.entries == built_in.entries);
+  }
+  {  // A missing file: computed, so OpenCC's error is reported instead of a table of other data.
+    const DataCopy copy;
+    std::filesystem::remove(copy.file("TSCharacters.ocd2"));
+    BOOST_CHECK(!DigestVariantEvidenceFiles(copy.dir.str()).has_value());
+    BOOST_CHECK_THROW(LoadVariantEvidence(copy.dir.str()), zhcanon::ConfigError);
+  }
+  {  // A truncated file: the same.
+    const DataCopy copy;
+    const std::string bytes = zhcanon::testing::ReadFile(copy.file("TWVariants.ocd2"));
+    BOOST_REQUIRE(zhcanon::testing::WriteFile(copy.file("TWVariants.ocd2"), bytes.substr(0, bytes.size() / 2)));
+    BOOST_CHECK_THROW(LoadVariantEvidence(copy.dir.str()), zhcanon::ConfigError);
+  }
 }

@@ -1,55 +1,46 @@
 #include "zhcanon/convert/variant.h"
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "zhcanon/convert/dictionary_trie.h"
 #include "zhcanon/convert/opencc_config.h"
+#include "zhcanon/convert/variant_evidence.h"
 
 namespace zhcanon::convert {
 
-namespace {
-
-enum Kind : char { kShared = 1, kStandardShared, kTaiwan, kTaiwanWords, kHongKong, kNotTaiwan, kMainlandWords, kNotHongKong };
-
-constexpr char32_t kNotOne = 0x110000;
-
-// Decodes the code point at p (UTF-8 from OpenCC's dictionaries) and advances p; a byte that
-// starts no sequence is taken as itself.
-char32_t NextCodePoint(const unsigned char*& p, const unsigned char* e) {
-  const unsigned char b = *p;
-  const std::size_t len = b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-  if (len == 1 || static_cast<std::size_t>(e - p) < len) return *p++;
-  char32_t c = b & (0x7F >> len);
-  for (std::size_t i = 1; i < len; ++i) c = (c << 6) | (p[i] & 0x3F);
-  p += len;
-  return c;
+EmbeddedVariantEvidence BuiltInVariantEvidence() {
+  EmbeddedVariantEvidence out;
+  out.available = generated::kVariantEvidenceAvailable;
+  std::copy(std::begin(generated::kVariantEvidenceDigests), std::end(generated::kVariantEvidenceDigests),
+            out.files.begin());
+  out.evidence.entries.reserve(generated::kVariantEvidenceEntryCount);
+  for (std::size_t i = 0; i < generated::kVariantEvidenceEntryCount; ++i) {
+    const generated::EvidenceEntry& e = generated::kVariantEvidenceEntries[i];
+    out.evidence.entries.emplace_back(std::string(e.key), std::string(1, e.kind));
+  }
+  return out;
 }
 
-// The code point of a string of exactly one, else kNotOne.
-char32_t SingleCodePoint(std::string_view s) {
-  if (s.empty()) return kNotOne;
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* e = p + s.size();
-  const char32_t c = NextCodePoint(p, e);
-  return p == e && c < kNotOne ? c : kNotOne;
+VariantEvidenceTable LoadVariantEvidence(const std::string& data_dir) {
+  // The table is a function of these six files only, so identical bytes give an identical
+  // table; hashing them (~1 MB) costs well under a millisecond, reading STPhrases through
+  // OpenCC ~20. Anything else (another OpenCC version, a patched dictionary, a missing file)
+  // takes the exact computation, which also reports what is wrong with the data.
+  if (generated::kVariantEvidenceAvailable) {
+    const auto digests = DigestVariantEvidenceFiles(data_dir);
+    if (digests && std::equal(digests->begin(), digests->end(), std::begin(generated::kVariantEvidenceDigests)))
+      return {BuiltInVariantEvidence().evidence, true};
+  }
+  return {ComputeVariantEvidence(data_dir), false};
 }
-
-std::size_t Chars(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-}  // namespace
 
 struct VariantDetector::Impl {
-  DictionaryTrie trie;          // evidence string → Kind (a one-byte value)
+  DictionaryTrie trie;          // evidence string → VariantEvidenceKind (a one-byte value)
   std::vector<bool> may_start;  // BMP lead code points of evidence strings (others: always tried)
 };
 
@@ -88,76 +79,7 @@ Variant Decide(const VariantEvidence& e) {
 }
 
 VariantDetector::VariantDetector() {
-  using Table = std::vector<std::pair<std::string, std::vector<std::string>>>;
-  const Table tw = LoadOpenccDictionaryValues("TWVariants.ocd2");
-  const Table hk = LoadOpenccDictionaryValues("HKVariants.ocd2");
-  const Table phrases = LoadOpenccDictionaryValues("TWPhrases.ocd2");
-  const Table st = LoadOpenccDictionaryValues("STCharacters.ocd2");
-  const Table ts = LoadOpenccDictionaryValues("TSCharacters.ocd2");
-
-  // A form is only evidence of a variant if OpenCC's standard Traditional (what s2t makes of
-  // Simplified text) does not have it too: 才 is Taiwan's form of 纔 but also s2t's 才, and 著
-  // (Taiwan's 着) passes through s2t from Simplified 显著. s2t can output a character that is in
-  // some default value of STCharacters or STPhrases, or that Simplified text has and s2t leaves
-  // alone (a character neither STCharacters nor TSCharacters changes).
-  // The characters s2t can output are a bitmap over code points, not a set of strings: STPhrases'
-  // 49,000 values are most of what `zhcanon check` spends before it reads an article.
-  std::vector<bool> standard_output(0x110000, false);
-  auto add_chars = [&](std::string_view s) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const auto* e = p + s.size();
-    while (p < e) {
-      const char32_t c = NextCodePoint(p, e);
-      if (c < standard_output.size()) standard_output[c] = true;
-    }
-  };
-  for (const auto& [k, v] : st)
-    if (!v.empty()) add_chars(v.front());
-  ForEachOpenccDefaultValue("STPhrases.ocd2", add_chars);
-  std::unordered_set<std::string> st_keys, ts_changed;
-  for (const auto& [k, v] : st) st_keys.insert(k);
-  for (const auto& [k, v] : ts)
-    if (!v.empty() && v.front() != k) ts_changed.insert(k);
-  auto standard_has = [&](const std::string& c) {
-    const char32_t cp = SingleCodePoint(c);
-    return (cp != kNotOne && standard_output[cp]) || (!st_keys.count(c) && !ts_changed.count(c));
-  };
-
-  // Sorted sets: the evidence is added in a fixed order (the trie does not care, the tests'
-  // dumps do).
-  std::set<std::string> tw_keys, hk_keys, tw_values, hk_values;
-  // A form counts as a variant's when it is the default value and differs from the key;
-  // alternatives (啓 → 啓 啟) are not evidence either way.
-  for (const auto& [k, v] : tw)
-    if (!v.empty() && v.front() != k) tw_keys.insert(k), tw_values.insert(v.front());
-  for (const auto& [k, v] : hk)
-    if (!v.empty() && v.front() != k) hk_keys.insert(k), hk_values.insert(v.front());
-  std::unordered_set<std::string> all_values;
-  for (const Table* t : {&tw, &hk})
-    for (const auto& [k, v] : *t) all_values.insert(v.begin(), v.end());
-
-  DictionaryEntries evidence;
-  auto add = [&](const std::string& s, Kind kind) { evidence.entries.emplace_back(s, std::string(1, kind)); };
-  for (const std::string& v : tw_values)
-    if (!standard_has(v)) add(v, hk_values.count(v) ? kShared : kTaiwan);
-  for (const std::string& v : hk_values)
-    if (!tw_values.count(v) && !standard_has(v)) add(v, kHongKong);
-  for (const std::string& k : tw_keys) {
-    if (all_values.count(k)) continue;  // also some variant's form: no evidence
-    add(k, hk_keys.count(k) ? kStandardShared : kNotTaiwan);
-  }
-  for (const std::string& k : hk_keys)
-    if (!tw_keys.count(k) && !all_values.count(k)) add(k, kNotHongKong);
-  // Vocabulary: Taiwan's words (滑鼠 程式) for the mainland's (鼠標 程序), which s2t and s2hk
-  // keep. Words that are both (壁紙) say nothing.
-  std::unordered_set<std::string> phrase_keys;
-  for (const auto& [k, v] : phrases) phrase_keys.insert(k);
-  for (const auto& [k, v] : phrases) {
-    if (v.empty() || v.front() == k || Chars(k) < 2 || Chars(v.front()) < 2) continue;
-    if (!phrase_keys.count(v.front())) add(v.front(), kTaiwanWords);
-    add(k, kMainlandWords);
-  }
-
+  const DictionaryEntries evidence = LoadVariantEvidence(OpenccDataDirectory()).evidence;
   auto impl = std::make_shared<Impl>();
   impl->trie = DictionaryTrie::Build({&evidence});
   impl->may_start.assign(0x10000, false);
@@ -195,14 +117,14 @@ VariantEvidence VariantDetector::Count(std::string_view text, std::size_t max_by
       continue;
     }
     switch (trie.value(m.entry)[0]) {
-      case kShared: ++e.shared; break;
-      case kStandardShared: ++e.standard_shared; break;
-      case kTaiwan: ++e.taiwan; break;
-      case kTaiwanWords: ++e.taiwan_words; break;
-      case kHongKong: ++e.hongkong; break;
-      case kMainlandWords: ++e.mainland_words; break;
-      case kNotTaiwan: ++e.not_taiwan; break;
-      case kNotHongKong: ++e.not_hongkong; break;
+      case kEvidenceShared: ++e.shared; break;
+      case kEvidenceStandardShared: ++e.standard_shared; break;
+      case kEvidenceTaiwan: ++e.taiwan; break;
+      case kEvidenceTaiwanWords: ++e.taiwan_words; break;
+      case kEvidenceHongKong: ++e.hongkong; break;
+      case kEvidenceMainlandWords: ++e.mainland_words; break;
+      case kEvidenceNotTaiwan: ++e.not_taiwan; break;
+      case kEvidenceNotHongKong: ++e.not_hongkong; break;
       default: break;
     }
     p += m.length;

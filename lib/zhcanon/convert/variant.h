@@ -2,7 +2,7 @@
 // Kong's — judged from OpenCC's own TW and HK tables, so that `zhcanon-t2s --config auto` can
 // convert each document with t2s, tw2sp or hk2s.
 //
-//   VariantDetector detector;                         // loads TWVariants, HKVariants, TWPhrases
+//   VariantDetector detector;                         // evidence: see variant_evidence.h
 //   VariantEvidence e = detector.Count(text);
 //   Variant v = Decide(e);                            // kTaiwan → "tw2sp"
 //
@@ -58,7 +58,9 @@ Variant Decide(const VariantEvidence& e);
 
 class VariantDetector {
  public:
-  /// Loads OpenCC's TWVariants, HKVariants and TWPhrases. Throws ConfigError.
+  /// Builds the detector from the evidence table of the installed OpenCC data: the one embedded
+  /// at build time when the six dictionaries it derives from are byte for byte the build
+  /// machine's, else one computed from them (see variant_evidence.h). Throws ConfigError.
   VariantDetector();
   /// Counts the evidence in the first `max_bytes` of `text` (cut at a character boundary).
   VariantEvidence Count(std::string_view text, std::size_t max_bytes = 256 * 1024) const;
