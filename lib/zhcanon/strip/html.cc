@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "zhcanon/strip/gumbo_parse.h"
 #include "zhcanon/strip/readability.h"
 
 namespace zhcanon::strip {
@@ -1399,124 +1400,6 @@ class Walker {
   Found found_;
 };
 
-// Gumbo allocates every node, attribute, vector and string piece on its own with malloc, and
-// gumbo_destroy_output frees them one by one: on real pages that is a sixth of the parse. The
-// arena hands out small blocks from 256 KB chunks and drops them all after the page; blocks of
-// 16 KB or more (a long text node's buffer, the children of a huge flat list) are real mallocs,
-// freed when gumbo frees them. Small pieces gumbo frees during the parse stay in the arena until
-// the page is done: measured on the bench corpora (5,174 pages), gumbo holds 11.3x a page's size
-// at its peak and allocates 17.1x in all, at most 1.7x its peak on any page, so the arena costs
-// well under twice what gumbo needs anyway. One arena per thread, reused from page to page.
-class GumboArena {
- public:
-  GumboArena() = default;
-  GumboArena(const GumboArena&) = delete;
-  GumboArena& operator=(const GumboArena&) = delete;
-  ~GumboArena() { Release(0); }
-
-  static void* Allocate(void* self, std::size_t n) { return static_cast<GumboArena*>(self)->Get(n); }
-  static void Free(void* self, void* p) { static_cast<GumboArena*>(self)->Put(p); }
-
-  /// Frees everything handed out; keeps the first chunk for the next page.
-  void Reset() { Release(1); }
-  bool in_use() const { return in_use_; }
-  void set_in_use(bool v) { in_use_ = v; }
-
- private:
-  static constexpr std::size_t kChunk = 256 * 1024, kBig = 16 * 1024, kAlign = alignof(std::max_align_t);
-
-  void* Get(std::size_t n) {
-    n = (n + kAlign - 1) & ~(kAlign - 1);
-    // Out of memory: nullptr, as gumbo's default malloc would give (no exception through C).
-    if (n >= kBig) {
-      void* p = std::malloc(n);
-      if (p != nullptr) big_.push_back(p);
-      return p;
-    }
-    if (n > left_) {
-      if (used_ == chunks_.size()) {
-        void* c = std::malloc(kChunk);
-        if (c == nullptr) return nullptr;
-        chunks_.push_back(static_cast<char*>(c));
-      }
-      next_ = chunks_[used_++];
-      left_ = kChunk;
-    }
-    void* p = next_;
-    next_ += n;
-    left_ -= n;
-    return p;
-  }
-
-  void Put(void* p) {
-    // Gumbo frees a big block when it outgrows it (buffers double): find it among the newest.
-    for (std::size_t i = big_.size(); i-- > 0;) {
-      if (big_[i] == p) {
-        std::free(p);
-        big_[i] = big_.back();
-        big_.pop_back();
-        return;
-      }
-    }
-    // A small block: dropped with its chunk at Reset.
-  }
-
-  void Release(std::size_t keep_chunks) {
-    for (void* p : big_) std::free(p);
-    big_.clear();
-    while (chunks_.size() > keep_chunks) {
-      std::free(chunks_.back());
-      chunks_.pop_back();
-    }
-    used_ = 0;
-    left_ = 0;
-    next_ = nullptr;
-  }
-
-  std::vector<char*> chunks_;  // malloc'd, kChunk bytes each
-  std::size_t used_ = 0;  // chunks handed out from (the last one partly)
-  char* next_ = nullptr;
-  std::size_t left_ = 0;
-  std::vector<void*> big_;
-  bool in_use_ = false;
-};
-
-// Parses with the thread's arena, or with malloc when the arena is taken (a parse inside a
-// parse) so that the two never share it.
-class GumboParse {
- public:
-  explicit GumboParse(std::string_view input) {
-    thread_local GumboArena arena;
-    GumboOptions options = kGumboDefaultOptions;
-    options.max_errors = 0;  // every real page has parse errors; collecting them costs time
-    if (!arena.in_use()) {
-      arena_ = &arena;
-      arena.set_in_use(true);
-      options.allocator = &GumboArena::Allocate;
-      options.deallocator = &GumboArena::Free;
-      options.userdata = &arena;
-    }
-    options_ = options;
-    output_ = gumbo_parse_with_options(&options_, input.empty() ? "" : input.data(), input.size());
-  }
-  GumboParse(const GumboParse&) = delete;
-  GumboParse& operator=(const GumboParse&) = delete;
-  ~GumboParse() {
-    if (arena_ != nullptr) {
-      arena_->Reset();  // no gumbo_destroy_output: the arena drops the whole tree at once
-      arena_->set_in_use(false);
-    } else if (output_ != nullptr) {
-      gumbo_destroy_output(&options_, output_);
-    }
-  }
-  const GumboOutput* get() const { return output_; }
-
- private:
-  GumboArena* arena_ = nullptr;
-  GumboOptions options_{};
-  GumboOutput* output_ = nullptr;
-};
-
 }  // namespace
 
 void HtmlToText(std::string_view html, const HtmlOptions& options, TextBuilder& out,
@@ -1549,7 +1432,7 @@ void HtmlToText(std::string_view html, const HtmlOptions& options, TextBuilder& 
   if (mode == Extract::kAuto) mode = HasBodyTag(html) ? Extract::kMain : Extract::kAll;
 
   const GumboParse parse(input);
-  const GumboOutput* parsed = parse.get();
+  const GumboOutput* parsed = parse.get();  // GumboInternalOutput is GumboOutput
   if (parsed == nullptr || parsed->root == nullptr) return;
 
   thread_local Scratch scratch;
