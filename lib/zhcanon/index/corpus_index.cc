@@ -192,6 +192,24 @@ std::map<std::string, std::string> SettingsToMeta(const IndexSettings& s) {
   };
 }
 
+// The ranges dedup::Fingerprinter and dedup::Clusterer accept (they throw ConfigError and
+// std::invalid_argument outside them), so that neither Create nor Open lets settings through
+// that a later Checker or `index add` would stop on.
+void ValidateSettings(const IndexSettings& s) {
+  if (s.max_distance < 0 || s.max_distance > dedup::HammingIndex::kMaxDistance)
+    throw ConfigError("the index's max distance must be 0 to " + std::to_string(dedup::HammingIndex::kMaxDistance) +
+                      ", not " + std::to_string(s.max_distance));
+  if (s.fingerprint.ngram < 1 || s.fingerprint.ngram > 16)
+    throw ConfigError("n-gram size must be 1 to 16, not " + std::to_string(s.fingerprint.ngram));
+  if (s.fingerprint.min_features < 0) throw ConfigError("min features must not be negative");
+  if (s.fingerprint.min_paragraph_chars < 0) throw ConfigError("min paragraph chars must not be negative");
+  if (s.cluster.max_paragraph_bucket < 2)
+    throw ConfigError("max paragraph bucket must be at least 2, not " + std::to_string(s.cluster.max_paragraph_bucket));
+  if (!(s.cluster.min_jaccard >= 0 && s.cluster.min_jaccard <= 1) ||
+      !(s.cluster.min_containment >= 0 && s.cluster.min_containment <= 1))
+    throw ConfigError("similarity thresholds must be 0 to 1");
+}
+
 IndexSettings SettingsFromMeta(const std::map<std::string, std::string>& meta, const std::string& path) {
   auto get = [&](const std::string& key) -> const std::string& {
     auto it = meta.find(key);
@@ -236,22 +254,15 @@ IndexSettings SettingsFromMeta(const std::map<std::string, std::string>& meta, c
   } catch (const std::invalid_argument& e) {
     throw ConfigError("index '" + path + "': " + e.what());
   }
-  if (s.max_distance < 0 || s.max_distance > dedup::HammingIndex::kMaxDistance)
-    throw ConfigError("index '" + path + "': max_distance " + std::to_string(s.max_distance) + " out of range");
+  // A damaged or hand-edited meta table (found by tests/fuzz/index_reader_fuzzer.cc: a
+  // min_containment of 1.9) must stop Open with a ConfigError, not the Checker built from these
+  // settings later with std::invalid_argument, which `zhcanon check` does not catch.
+  try {
+    ValidateSettings(s);
+  } catch (const ConfigError& e) {
+    throw ConfigError("index '" + path + "': meta table: " + e.what());
+  }
   return s;
-}
-
-void ValidateSettings(const IndexSettings& s) {
-  if (s.max_distance < 0 || s.max_distance > dedup::HammingIndex::kMaxDistance)
-    throw ConfigError("the index's max distance must be 0 to " + std::to_string(dedup::HammingIndex::kMaxDistance) +
-                      ", not " + std::to_string(s.max_distance));
-  if (s.fingerprint.ngram < 1 || s.fingerprint.ngram > 16)
-    throw ConfigError("n-gram size must be 1 to 16, not " + std::to_string(s.fingerprint.ngram));
-  if (s.fingerprint.min_features < 0) throw ConfigError("min features must not be negative");
-  if (s.cluster.max_paragraph_bucket < 1) throw ConfigError("max paragraph bucket must be at least 1");
-  if (!(s.cluster.min_jaccard >= 0 && s.cluster.min_jaccard <= 1) ||
-      !(s.cluster.min_containment >= 0 && s.cluster.min_containment <= 1))
-    throw ConfigError("similarity thresholds must be 0 to 1");
 }
 
 }  // namespace
@@ -388,6 +399,13 @@ sqlite3* OpenConnection(const std::string& path, int flags, int busy_timeout_ms)
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, busy_timeout_ms);
+  // An index is a file from elsewhere (a CI artifact, a download): its schema must not run
+  // code on our reads. The index has no views, and a view can hold a recursive query that never
+  // ends (a `meta` view made `zhcanon check` hang: tests/fuzz/regressions/index_reader/
+  // meta_recursive_view.db); untrusted schema functions are off as SQLite's "defense against
+  // the dark arts" advises.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, nullptr);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   return db;
 }
 
@@ -456,6 +474,10 @@ CorpusIndex CorpusIndex::Open(const std::string& path, OpenMode mode, int busy_t
   if (version != kSchemaVersion)
     throw ConfigError("index '" + path + "' has schema version " + std::to_string(version) + "; this zhcanon reads version " +
                       std::to_string(kSchemaVersion) + (version > kSchemaVersion ? " (made by a newer zhcanon)" : ""));
+  // Views are disabled on our connections (OpenConnection): name one as what it is rather than
+  // failing on the first read of it.
+  if (QueryInt(db, path, "SELECT count(*) FROM sqlite_schema WHERE type = 'view'") != 0)
+    throw ConfigError("index '" + path + "': not a zhcanon index (its schema has views)");
   if (mode == OpenMode::kReadWrite) {
     Exec(db, path, "PRAGMA synchronous=FULL");
     Exec(db, path, kWriterCache);
@@ -634,6 +656,12 @@ std::optional<IndexedDocument> CorpusIndex::Find(std::string_view id) const {
   if (!s.Step()) return std::nullopt;
   IndexedDocument d = RowToDocument(s, path_);
   s.Reset();
+  // A damaged id index can lead SQLite to another row without reporting corruption (found by
+  // tests/fuzz/index_reader_fuzzer.cc: regressions/index_reader/damaged_id_index_finds_other_row.db).
+  // Add(replace) and Remove act on what Find returns: they must not delete another document.
+  if (d.id != id)
+    throw ConfigError("index '" + path_ + "' is damaged: looking up document '" + std::string(id) + "' found '" +
+                      d.id + "' (check it with `zhcanon index stats --verify`)");
   return d;
 }
 
