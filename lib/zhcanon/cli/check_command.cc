@@ -263,8 +263,8 @@ int CheckMain(const std::vector<std::string>& args, Streams streams) {
         throw std::invalid_argument("--min-jaccard and --min-containment must be 0 to 1");
       io::ParseInputKind(in.input_kind);
       const OnInvalid on_invalid = ParseOnInvalid(in.on_invalid);
-      // Most of a one-article check is loading OpenCC's dictionaries, for the t2s stage and
-      // again for the fingerprint's variant folding: the two loads overlap on two cores.
+      // The fingerprinter (ICU tables, and OpenCC's t2s shared with the t2s stage through
+      // convert::SharedVariantConverters) is built beside the stages, on a second core.
       auto fingerprinter_loaded = std::async(std::launch::async, [&settings] {
         return std::make_unique<dedup::Fingerprinter>(settings.fingerprint);
       });

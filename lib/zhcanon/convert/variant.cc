@@ -132,15 +132,24 @@ VariantEvidence VariantDetector::Count(std::string_view text, std::size_t max_by
   return e;
 }
 
-std::shared_ptr<const VariantDetector> SharedVariantDetector() {
+namespace {
+
+// One default-constructed T for everyone in the process who asks while one is alive (a failed
+// construction is not kept: the next caller tries again).
+template <class T>
+std::shared_ptr<const T> SharedWhileAlive() {
   static std::mutex mu;
-  static std::weak_ptr<const VariantDetector> cache;
+  static std::weak_ptr<const T> cache;
   std::lock_guard<std::mutex> lock(mu);
-  if (auto d = cache.lock()) return d;
-  auto d = std::make_shared<const VariantDetector>();
-  cache = d;
-  return d;
+  if (auto t = cache.lock()) return t;
+  auto t = std::make_shared<const T>();
+  cache = t;
+  return t;
 }
+
+}  // namespace
+
+std::shared_ptr<const VariantDetector> SharedVariantDetector() { return SharedWhileAlive<VariantDetector>(); }
 
 struct VariantConverters::Slots {
   std::string user_dictionary;
@@ -198,14 +207,6 @@ Variant VariantConverters::Convert(std::string_view title, std::string_view text
   return v;
 }
 
-std::shared_ptr<const VariantConverters> SharedVariantConverters() {
-  static std::mutex mu;
-  static std::weak_ptr<const VariantConverters> cache;
-  std::lock_guard<std::mutex> lock(mu);
-  if (auto c = cache.lock()) return c;
-  auto c = std::make_shared<const VariantConverters>();
-  cache = c;
-  return c;
-}
+std::shared_ptr<const VariantConverters> SharedVariantConverters() { return SharedWhileAlive<VariantConverters>(); }
 
 }  // namespace zhcanon::convert
