@@ -1,4 +1,5 @@
 #include "zhcanon/core/document.h"
+#include "zhcanon/core/json_object.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -55,8 +56,9 @@ nlohmann::ordered_json MetadataToJson(const Metadata& m) {
   if (!m.tags.empty()) j["tags"] = m.tags;
   if (!m.categories.empty()) j["categories"] = m.categories;
   put("path", m.path);
+  JsonObjectBuilder out(j);
   for (const auto& [k, v] : m.extra.items()) {
-    if (!j.contains(k)) j[k] = v;
+    if (!out.Contains(k)) out.Set(k, v);
   }
   return j;
 }
@@ -88,6 +90,7 @@ bool AsStringList(const nlohmann::ordered_json& v, std::vector<std::string>& out
 Metadata MetadataFromJson(const nlohmann::ordered_json& j) {
   Metadata m;
   if (!j.is_object()) return m;
+  JsonObjectBuilder extra(m.extra);
   for (const auto& [k, v] : j.items()) {
     bool taken = false;
     if (k == "title") taken = AsString(v, m.title);
@@ -102,11 +105,11 @@ Metadata MetadataFromJson(const nlohmann::ordered_json& j) {
       taken = AsString(v, m.lang);
       if (!taken && v.is_array() && !v.empty() && v.front().is_string()) {
         m.lang = v.front().get<std::string>();
-        if (v.size() > 1) m.extra["lang_list"] = v;
+        if (v.size() > 1) extra.Set("lang_list", v);
         taken = true;
       }
     }
-    if (!taken) m.extra[k] = v;
+    if (!taken) extra.Set(k, v);
   }
   return m;
 }

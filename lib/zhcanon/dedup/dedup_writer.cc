@@ -23,6 +23,7 @@
 
 #include "zhcanon/convert/converter.h"
 #include "zhcanon/core/error.h"
+#include "zhcanon/core/json_object.h"
 #include "zhcanon/dedup/hamming_index.h"
 
 namespace zhcanon::dedup {
@@ -142,7 +143,7 @@ Document ParseRecord(std::string_view record) {
   m.categories = p.Strings();
   std::string_view cbor = p.Bytes();
   try {
-    m.extra = ordered_json::from_cbor(cbor.begin(), cbor.end());
+    m.extra = ParseCbor(cbor);  // linear in the number of keys; from_cbor is not
   } catch (const ordered_json::exception&) {
     throw IoError("dedup: the spool file is damaged (metadata of '" + doc.id + "')");
   }

@@ -17,6 +17,7 @@
 
 #include <simdjson.h>
 
+#include "zhcanon/core/json_object.h"
 #include "zhcanon/io/encoding.h"
 #include "zhcanon/io/line_reader.h"
 
@@ -109,7 +110,8 @@ ordered_json ToJson(simdjson::dom::element e) {
       ordered_json o = ordered_json::object();
       simdjson::dom::object obj = e.get_object().value_unsafe();
       o.get_ref<ordered_json::object_t&>().reserve(obj.size());  // ordered_map is a vector
-      for (simdjson::dom::key_value_pair kv : obj) o[std::string(kv.key)] = ToJson(kv.value);
+      JsonObjectBuilder out(o);  // a repeated key: its first place, its last value
+      for (simdjson::dom::key_value_pair kv : obj) out.Set(std::string(kv.key), ToJson(kv.value));
       return o;
     }
     case element_type::INT64: return e.get_int64().value_unsafe();
@@ -491,7 +493,7 @@ class DocumentReader::Impl {
       }
       ordered_json j;
       try {
-        j = ordered_json::parse(line);
+        j = ParseJson(line);  // linear in the number of keys; ordered_json::parse is not
       } catch (const ordered_json::parse_error& e) {
         if (e.byte > 0) {
           where.column = static_cast<std::int64_t>(e.byte);
@@ -561,10 +563,11 @@ class DocumentReader::Impl {
     }
     // Top-level keys besides id/text/metadata (dolma's "source", "added", ...) are kept;
     // one whose name the record's metadata already uses gets a "record_" prefix.
+    JsonObjectBuilder out(combined);
     for (auto& [key, value] : others_) {
       std::string name = key;
-      while (combined.contains(name)) name = "record_" + name;
-      combined[name] = std::move(value);
+      while (out.Contains(name)) name = "record_" + name;
+      out.Set(std::move(name), std::move(value));
     }
     Metadata m = MetadataFromJson(combined);
     // metadata.path names the JSONL file; a path the record carried is kept beside it.

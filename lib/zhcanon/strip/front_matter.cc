@@ -1,4 +1,5 @@
 #include "zhcanon/strip/front_matter.h"
+#include "zhcanon/core/json_object.h"
 
 #include <algorithm>
 #include <charconv>
@@ -738,12 +739,9 @@ class YamlReader {
 
   // Reads the pairs of a mapping whose start event was just read, up to its end.
   bool ReadMapping(int depth, Json& out, int& height, yaml_mark_t& end) {
-    auto& pairs = out.get_ref<Json::object_t&>();
-    using Pairs = Json::object_t::Container;
-    // A duplicate key keeps its first place and takes the last value. Front matter has a
-    // few keys, where a linear search is fastest; a hostile one with thousands gets an index.
-    constexpr std::size_t kIndexFrom = 32;
-    std::unordered_map<std::string, std::size_t> index;
+    // A duplicate key keeps its first place and takes the last value, in linear time even for
+    // a hostile front matter of thousands of keys.
+    JsonObjectBuilder pairs(out);
     YamlEvent key_ev;
     YamlEvent value_ev;
     for (;;) {
@@ -765,28 +763,7 @@ class YamlReader {
       if (!ReadNode(value_ev, depth + 1, value, h, nullptr)) return false;
       height = std::max(height, h + 1);
 
-      std::size_t at = pairs.size();
-      if (!index.empty()) {
-        if (auto it = index.find(key); it != index.end()) at = it->second;
-      } else {
-        for (std::size_t i = 0; i < pairs.size(); ++i) {
-          if (static_cast<Pairs&>(pairs)[i].first == key) {
-            at = i;
-            break;
-          }
-        }
-      }
-      if (at < pairs.size()) {
-        static_cast<Pairs&>(pairs)[at].second = std::move(value);
-        continue;
-      }
-      static_cast<Pairs&>(pairs).emplace_back(key, std::move(value));
-      if (pairs.size() == kIndexFrom) {
-        for (std::size_t i = 0; i < pairs.size(); ++i)
-          index.emplace(static_cast<Pairs&>(pairs)[i].first, i);
-      } else if (pairs.size() > kIndexFrom) {
-        index.emplace(std::move(key), pairs.size() - 1);
-      }
+      pairs.Set(std::move(key), std::move(value));
     }
     end = key_ev->end_mark;
     return true;
@@ -908,11 +885,12 @@ struct TomlConverter {
         return SourceBefore(a.first->source(), b.first->source());
       });
       out = Json::object();
+      JsonObjectBuilder object(out);
       for (const auto& [k, v] : items) {
         Json value;
         Convert(*v, depth + 1, value);
         if (too_big) return;
-        out[std::string(k->str())] = std::move(value);
+        object.Set(std::string(k->str()), std::move(value));
       }
     } else if (const toml::array* a = n.as_array()) {
       out = Json::array();
@@ -1050,30 +1028,31 @@ Json NormalizeKeys(const Json& j) {
     }
   }
 
-  Json out = Json::object();
+  Json result = Json::object();
+  JsonObjectBuilder out(result);
   bool author_taken = author_given;
   for (const auto& [k, v] : j.items()) {
     if (k == "description" && !summary_given && v.is_string()) {
-      out["summary"] = v;
+      out.Set("summary", v);
     } else if (k == url_key) {
-      out["source_url"] = v;
+      out.Set("source_url", v);
     } else if (k == "author" && !author_given && IsStringList(v)) {
-      out["author"] = v.front();
+      out.Set("author", v.front());
       author_taken = true;
-      out[j.contains("authors") ? "author_list" : "authors"] = v;
+      out.Set(j.contains("authors") ? "author_list" : "authors", v);
     } else if (k == "authors" && !author_taken && (IsText(v) || IsStringList(v))) {
       author_taken = true;
       if (IsText(v)) {
-        out["author"] = v;
+        out.Set("author", v);
       } else {
-        out["author"] = v.front();
-        out["authors"] = v;
+        out.Set("author", v.front());
+        out.Set("authors", v);
       }
     } else {
-      out[k] = v;
+      out.Set(k, v);
     }
   }
-  return out;
+  return result;
 }
 
 void MergeInto(const Json& j, Metadata& meta) {
@@ -1087,8 +1066,9 @@ void MergeInto(const Json& j, Metadata& meta) {
   if (!fm.tags.empty()) meta.tags = std::move(fm.tags);
   if (!fm.categories.empty()) meta.categories = std::move(fm.categories);
   // meta.path is where the document was read from; a front matter `path` key is only data.
-  if (!fm.path.empty()) meta.extra["path"] = fm.path;
-  for (auto& [k, v] : fm.extra.items()) meta.extra[k] = std::move(v);
+  JsonObjectBuilder extra(meta.extra);
+  if (!fm.path.empty()) extra.Set("path", fm.path);
+  for (auto& [k, v] : fm.extra.items()) extra.Set(k, std::move(v));
 }
 
 }  // namespace
