@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
+#include "cli_test_util.h"
 #include "zhcanon/core/json_object.h"
 #include "zhcanon/cli/common.h"
 #include "zhcanon/cli/strip_command.h"
@@ -89,13 +90,7 @@ Run StripInChild(const std::vector<std::string>& args) {
   return {WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -WTERMSIG(wstatus), "", err};
 }
 
-std::vector<nlohmann::json> JsonLines(const std::string& s) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(s);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+std::vector<nlohmann::json> JsonLines(const std::string& s) { return zhcanon::testing::JsonLines<nlohmann::json>(s); }
 
 // The records of `records` whose "path" (error report) or metadata.path (output) is `path`.
 std::vector<nlohmann::json> ForPath(const std::vector<nlohmann::json>& records, const std::string& path) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
+#include "cli_test_util.h"
 #include "zhcanon/cli/check_command.h"
 #include "zhcanon/cli/index_command.h"
 #include "zhcanon/dedup/clusterer.h"
@@ -28,26 +29,13 @@ using zhcanon::testing::WriteFile;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out, err;
-};
+using Run = zhcanon::testing::Run;
 
 Run Check(std::vector<std::string> args, const std::string& stdin_text = "") {
-  args.insert(args.begin(), "zhcanon check");
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  int status = zhcanon::cli::CheckMain(args, {in, out, err});
-  return {status, out.str(), err.str()};
+  return zhcanon::testing::RunInProcess(zhcanon::cli::CheckMain, "zhcanon check", std::move(args), stdin_text);
 }
 
-Run Index(std::vector<std::string> args) {
-  args.insert(args.begin(), "zhcanon index");
-  std::istringstream in;
-  std::ostringstream out, err;
-  int status = zhcanon::cli::IndexMain(args, {in, out, err});
-  return {status, out.str(), err.str()};
-}
+Run Index(std::vector<std::string> args) { return zhcanon::testing::RunInProcess(zhcanon::cli::IndexMain, "zhcanon index", std::move(args)); }
 
 const std::string kSource = ZHCANON_SOURCE_DIR;
 const std::string kSeeds = kSource + "/fixtures/seeds/input";
@@ -74,18 +62,7 @@ json Findings(const Run& r) {
 }
 
 // Runs the real zhcanon binary through the shell; returns its exit status and stdout.
-Run Binary(const std::string& args) {
-  const fs::path bin = fs::path(ZHCANON_BINARY_DIR) / "tools" / "zhcanon";
-  BOOST_REQUIRE_MESSAGE(fs::exists(bin), bin << " is not built (build the zhcanon-driver target)");
-  const std::string cmd = bin.string() + " " + args + " 2>/dev/null";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  BOOST_REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, ""};
-}
+Run Binary(const std::string& args) { return zhcanon::testing::RunBinary("zhcanon", args); }
 
 }  // namespace
 

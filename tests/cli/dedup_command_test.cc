@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
+#include "cli_test_util.h"
 #include "zhcanon/cli/dedup_command.h"
 
 namespace fs = std::filesystem;
@@ -20,26 +21,13 @@ using zhcanon::testing::WriteFile;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out, err;
-};
+using Run = zhcanon::testing::Run;
 
 Run Dedup(std::vector<std::string> args, const std::string& stdin_text = "") {
-  args.insert(args.begin(), "zhcanon-dedup");
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  int status = DedupMain(args, {in, out, err});
-  return {status, out.str(), err.str()};
+  return zhcanon::testing::RunInProcess(DedupMain, "zhcanon-dedup", std::move(args), stdin_text);
 }
 
-std::vector<nlohmann::ordered_json> JsonLines(const std::string& s) {
-  std::vector<nlohmann::ordered_json> out;
-  std::istringstream in(s);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(nlohmann::ordered_json::parse(line));
-  return out;
-}
+std::vector<nlohmann::ordered_json> JsonLines(const std::string& s) { return zhcanon::testing::JsonLines<nlohmann::ordered_json>(s); }
 
 std::vector<std::string> Ids(const std::vector<nlohmann::ordered_json>& docs) {
   std::vector<std::string> ids;
@@ -74,18 +62,7 @@ std::string Seed002Without(int drop) {
 }
 
 // Runs the real zhcanon-dedup binary through the shell; returns its exit status and stdout.
-Run Binary(const std::string& args) {
-  const fs::path bin = fs::path(ZHCANON_BINARY_DIR) / "tools" / "zhcanon-dedup";
-  BOOST_REQUIRE_MESSAGE(fs::exists(bin), bin << " is not built (build the zhcanon-dedup target)");
-  const std::string cmd = bin.string() + " " + args + " 2>/dev/null";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  BOOST_REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, ""};
-}
+Run Binary(const std::string& args) { return zhcanon::testing::RunBinary("zhcanon-dedup", args); }
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
+#include "cli_test_util.h"
 #include "zhcanon/cli/index_command.h"
 #include "zhcanon/cli/zhcanon_command.h"
 #include "zhcanon/index/corpus_index.h"
@@ -23,17 +24,10 @@ using zhcanon::testing::WriteFile;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out, err;
-};
+using Run = zhcanon::testing::Run;
 
 Run Index(std::vector<std::string> args, const std::string& stdin_text = "") {
-  args.insert(args.begin(), "zhcanon index");
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  int status = zhcanon::cli::IndexMain(args, {in, out, err});
-  return {status, out.str(), err.str()};
+  return zhcanon::testing::RunInProcess(zhcanon::cli::IndexMain, "zhcanon index", std::move(args), stdin_text);
 }
 
 const std::string kSource = ZHCANON_SOURCE_DIR;
@@ -48,18 +42,7 @@ std::vector<std::string> Ids(const std::string& db) {
   return ids;
 }
 
-Run Binary(const std::string& args) {
-  const fs::path bin = fs::path(ZHCANON_BINARY_DIR) / "tools" / "zhcanon";
-  BOOST_REQUIRE_MESSAGE(fs::exists(bin), bin << " is not built (build the zhcanon-driver target)");
-  const std::string cmd = bin.string() + " " + args + " 2>/dev/null";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  BOOST_REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, ""};
-}
+Run Binary(const std::string& args) { return zhcanon::testing::RunBinary("zhcanon", args); }
 
 }  // namespace
 

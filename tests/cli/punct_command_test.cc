@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
+#include "cli_test_util.h"
 #include "zhcanon/cli/punct_command.h"
 
 namespace fs = std::filesystem;
@@ -17,26 +18,13 @@ using zhcanon::testing::TempDir;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out, err;
-};
+using Run = zhcanon::testing::Run;
 
 Run Punct(std::vector<std::string> args, const std::string& stdin_text = "") {
-  args.insert(args.begin(), "zhcanon-punct");
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  int status = PunctMain(args, {in, out, err});
-  return {status, out.str(), err.str()};
+  return zhcanon::testing::RunInProcess(PunctMain, "zhcanon-punct", std::move(args), stdin_text);
 }
 
-std::vector<nlohmann::json> JsonLines(const std::string& s) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(s);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+std::vector<nlohmann::json> JsonLines(const std::string& s) { return zhcanon::testing::JsonLines<nlohmann::json>(s); }
 
 const std::string kPunctInputs = std::string(ZHCANON_SOURCE_DIR) + "/fixtures/punct/input";
 

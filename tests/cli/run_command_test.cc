@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
+#include "cli_test_util.h"
 #include "zhcanon/cli/dedup_command.h"
 #include "zhcanon/cli/punct_command.h"
 #include "zhcanon/cli/run_command.h"
@@ -24,32 +25,19 @@ using zhcanon::testing::WriteFile;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out, err;
-};
+using Result = zhcanon::testing::Run;
 
-using MainFn = int (*)(const std::vector<std::string>&, zhcanon::cli::Streams);
+using zhcanon::testing::ToolMain;
 
-Result Call(MainFn main, const std::string& name, std::vector<std::string> args, const std::string& stdin_text = "") {
-  args.insert(args.begin(), name);
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  int status = main(args, {in, out, err});
-  return {status, out.str(), err.str()};
+Result Call(ToolMain main, const std::string& name, std::vector<std::string> args, const std::string& stdin_text = "") {
+  return zhcanon::testing::RunInProcess(main, name, std::move(args), stdin_text);
 }
 
 Result Run(std::vector<std::string> args, const std::string& stdin_text = "") {
   return Call(zhcanon::cli::RunMain, "zhcanon run", std::move(args), stdin_text);
 }
 
-std::vector<ordered_json> JsonLines(const std::string& s) {
-  std::vector<ordered_json> out;
-  std::istringstream in(s);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(ordered_json::parse(line));
-  return out;
-}
+std::vector<ordered_json> JsonLines(const std::string& s) { return zhcanon::testing::JsonLines<ordered_json>(s); }
 
 bool Contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_test_util.h"
 #include "zhcanon/cli/strip_command.h"
 #include "test_util.h"
 
@@ -17,26 +18,13 @@ using zhcanon::testing::TempDir;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out, err;
-};
+using Run = zhcanon::testing::Run;
 
 Run Strip(std::vector<std::string> args, const std::string& stdin_text = "") {
-  args.insert(args.begin(), "zhcanon-strip");
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  int status = StripMain(args, {in, out, err});
-  return {status, out.str(), err.str()};
+  return zhcanon::testing::RunInProcess(StripMain, "zhcanon-strip", std::move(args), stdin_text);
 }
 
-std::vector<nlohmann::json> JsonLines(const std::string& s) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(s);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+std::vector<nlohmann::json> JsonLines(const std::string& s) { return zhcanon::testing::JsonLines<nlohmann::json>(s); }
 
 const std::string kSeeds = std::string(ZHCANON_SOURCE_DIR) + "/fixtures/seeds/input";
 

@@ -13,6 +13,7 @@
 #include <opencc/SimpleConverter.hpp>
 
 #include "test_util.h"
+#include "cli_test_util.h"
 #include "zhcanon/cli/t2s_command.h"
 #include "zhcanon/convert/opencc_config.h"
 
@@ -23,26 +24,13 @@ using zhcanon::testing::ReadFile;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out, err;
-};
+using Run = zhcanon::testing::Run;
 
 Run T2s(std::vector<std::string> args, const std::string& stdin_text = "") {
-  args.insert(args.begin(), "zhcanon-t2s");
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  int status = T2sMain(args, {in, out, err});
-  return {status, out.str(), err.str()};
+  return zhcanon::testing::RunInProcess(T2sMain, "zhcanon-t2s", std::move(args), stdin_text);
 }
 
-std::vector<nlohmann::json> JsonLines(const std::string& s) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(s);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+std::vector<nlohmann::json> JsonLines(const std::string& s) { return zhcanon::testing::JsonLines<nlohmann::json>(s); }
 
 struct TempDir {
   fs::path path;
@@ -63,18 +51,7 @@ const std::string kSeeds = kSource + "/fixtures/seeds/input";
 const std::string kFixtures = kSource + "/fixtures/t2s";
 
 // Runs the real zhcanon-t2s binary through the shell; returns its exit status and stdout.
-Run Binary(const std::string& args) {
-  const fs::path bin = fs::path(ZHCANON_BINARY_DIR) / "tools" / "zhcanon-t2s";
-  BOOST_REQUIRE_MESSAGE(fs::exists(bin), bin << " is not built (build the zhcanon-t2s target)");
-  const std::string cmd = bin.string() + " " + args + " 2>/dev/null";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  BOOST_REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, ""};
-}
+Run Binary(const std::string& args) { return zhcanon::testing::RunBinary("zhcanon-t2s", args); }
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cli_test_util.h"
 #include "zhcanon/cli/zhcanon_command.h"
 
 namespace fs = std::filesystem;
@@ -14,34 +15,16 @@ using zhcanon::cli::ZhcanonMain;
 
 namespace {
 
-struct Result {
-  int status;
-  std::string out, err;
-};
+using Result = zhcanon::testing::Run;
 
 Result Zhcanon(std::vector<std::string> args, const std::string& stdin_text = "") {
-  args.insert(args.begin(), "zhcanon");
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  int status = ZhcanonMain(args, {in, out, err});
-  return {status, out.str(), err.str()};
+  return zhcanon::testing::RunInProcess(ZhcanonMain, "zhcanon", std::move(args), stdin_text);
 }
 
 bool Contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
 
 // Runs the real zhcanon binary through the shell; returns its exit status and stdout.
-Result Binary(const std::string& args) {
-  const fs::path bin = fs::path(ZHCANON_BINARY_DIR) / "tools" / "zhcanon";
-  BOOST_REQUIRE_MESSAGE(fs::exists(bin), bin << " is not built (build the zhcanon-driver target)");
-  const std::string cmd = bin.string() + " " + args + " 2>/dev/null";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  BOOST_REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, ""};
-}
+Result Binary(const std::string& args) { return zhcanon::testing::RunBinary("zhcanon", args); }
 
 }  // namespace
 
