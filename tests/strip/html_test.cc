@@ -269,6 +269,45 @@ BOOST_AUTO_TEST_CASE(metadata_fallbacks_and_precedence) {
   BOOST_CHECK_EQUAL(Run("<meta http-equiv='Content-Language' content='zh-TW'>").meta.lang, "zh-TW");
 }
 
+// Author from an element the page marks as the author's name, after <meta name=author> and
+// before <address>; biography boxes ("author-box") and words containing "author" are not names.
+BOOST_AUTO_TEST_CASE(author_from_elements_marked_as_author) {
+  struct A {
+    const char* html;
+    const char* want;
+  };
+  const A cases[] = {
+      {"<p>正文</p><span class='author'>李四</span>", "李四"},
+      {"<p>正文</p><p class='info article-author'>作者：钱七</p>", "钱七"},
+      {"<p>正文</p><span class='news_author'>孙八</span>", "孙八"},
+      {"<p>正文</p><a rel='author' href='/u/1'>王五</a>", "王五"},
+      {"<div itemprop='author' itemscope><span itemprop='name'>赵六</span></div><p>正文</p>", "赵六"},
+      {"<meta name='author' content='元数据作者'><span class='author'>李四</span>", "元数据作者"},
+      {"<span class='author'>李四</span><address>作者：袁莉</address>", "李四"},
+      {"<div class='author-box'>一位长期关注科技的记者。</div><address>作者：袁莉</address>", "袁莉"},
+      {"<div class='authority'>权威</div><p>正文</p>", ""},
+      {"<span class='Author'>周九</span>", "周九"},
+      {"<span class='author'>记者 王晓明</span>", "王晓明"},
+      {"<span class='author'>本报记者王晓明 李四</span>", "王晓明 李四"},
+      {"<span class='author'>文／张三</span>", "张三"},
+      {"<span class='author'>文化部</span>", "文化部"},
+      {"<span class='author'>By Li Yuan</span>", "Li Yuan"},
+      // DocBook: the name in an inner element marked too, beside the affiliation.
+      {"<div class='author'><h3 class='author'>Josip Rodin</h3><div class='affiliation'>原始内容 "
+       "<code>&lt;joy-mg@debian.org&gt;</code></div></div><p>正文</p>",
+       "Josip Rodin"},
+  };
+  for (const A& a : cases) {
+    BOOST_TEST_CONTEXT(a.html) { BOOST_CHECK_EQUAL(Run(a.html).meta.author, a.want); }
+  }
+  // A commenter's name in a comment block does not beat the article's (the main-content pass is
+  // what knows comment blocks).
+  const char* page = "<html><body><div class='comments'><span class='author'>网友甲</span></div><article>"
+                     "<p>正文，正文，正文。</p><span class='author'>李四</span></article></body></html>";
+  BOOST_CHECK_EQUAL(Run(page, Extract::kMain).meta.author, "李四");
+  BOOST_CHECK_EQUAL(Run(page, Extract::kAll).meta.author, "网友甲");  // all: no block is unlikely
+}
+
 BOOST_AUTO_TEST_CASE(metadata_fills_only_empty_fields) {
   Metadata meta;
   meta.title = "前置标题";

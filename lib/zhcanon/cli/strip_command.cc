@@ -27,8 +27,9 @@ to UTF-8. Writes JSONL to stdout unless -o.
   raw HTML goes through the HTML path; a closing source link like [qq](https://...) becomes
   metadata.source_url; without a title, the first heading gives it.
 - HTML: block elements end paragraphs; scripts, styles, navigation, asides, headers, footers,
-  forms and comments go; <title>, <meta>, Open Graph, <time> and <address> fill metadata. Whole
-  pages keep only the main article (see --extract).
+  forms and comments go; <title>, <meta>, Open Graph, <time>, <address> and elements marked as
+  the author (class="author", itemprop/rel="author") fill metadata. Whole pages keep only the
+  main article (see --extract).
 - Plain text: each non-blank line is a paragraph; a short first line gives the title.
 - Boilerplate lines (ICP/公安备案 numbers, copyright, "点击查看本文英文版", share prompts) are
   removed by ICU regular expressions (see --boilerplate); bylines such as 记者：… stay.

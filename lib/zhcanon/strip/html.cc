@@ -625,6 +625,8 @@ struct Found {
   std::int32_t h1_any = -1;
   std::int32_t address = -1;
   std::int32_t address_any = -1;
+  std::int32_t author_el = -1;    // first element marked as the author (MarkedAsAuthor) outside unlikely blocks
+  std::int32_t author_el_any = -1;
   std::int32_t time_pub = -1;     // first <time pubdate>
   std::int32_t time_dt = -1;      // first <time datetime> outside unlikely blocks
   std::int32_t time_dt_any = -1;
@@ -637,6 +639,33 @@ std::string_view AttrValue(const GumboVector& attrs, std::string_view name) {
     if (EqualsNoCase(a->name, name)) return a->value;
   }
   return {};
+}
+
+// Whether a space-separated attribute value has `token` as a whole token (ASCII case folded), or,
+// with `suffix`, a token ending in "-token" or "_token" ("article-author", "news_author").
+bool HasToken(std::string_view value, std::string_view token, bool suffix) {
+  std::size_t i = 0;
+  while (i < value.size()) {
+    while (i < value.size() && IsAsciiSpace(value[i])) ++i;
+    std::size_t j = i;
+    while (j < value.size() && !IsAsciiSpace(value[j])) ++j;
+    std::string_view t = value.substr(i, j - i);
+    if (EqualsNoCase(t, token)) return true;
+    if (suffix && t.size() > token.size() + 1 && EqualsNoCase(t.substr(t.size() - token.size()), token) &&
+        (t[t.size() - token.size() - 1] == '-' || t[t.size() - token.size() - 1] == '_'))
+      return true;
+    i = j;
+  }
+  return false;
+}
+
+// An element a page marks as its author's name: itemprop="author" (schema.org), rel="author"
+// (a link to the author's page), or a class "author" / "…-author" / "…_author" (Chinese news
+// sites: <span class="author">, <p class="article-author">). Not "author-box", "author-bio" and
+// the like, which hold a biography rather than a name.
+bool MarkedAsAuthor(const GumboVector& attrs, std::string_view cls) {
+  return HasToken(AttrValue(attrs, "itemprop"), "author", false) || HasToken(AttrValue(attrs, "rel"), "author", false) ||
+         HasToken(cls, "author", true);
 }
 
 bool HasAttr(const GumboVector& attrs, std::string_view name) {
@@ -925,6 +954,8 @@ class Walker {
     }
     if (meta.author.empty()) {
       meta.author = CollapseSpace(found_.author_meta);
+      if (std::int32_t a = found_.author_el >= 0 ? found_.author_el : found_.author_el_any; meta.author.empty() && a >= 0)
+        meta.author = AuthorFromByline(SubtreeText(a));
       if (meta.author.empty()) {
         std::int32_t a = found_.address >= 0 ? found_.address : found_.address_any;
         if (a >= 0) meta.author = AuthorFromByline(SubtreeText(a));
@@ -1125,6 +1156,13 @@ class Walker {
     // Metadata found in the visible tree.
     if (!drop) {
       bool likely = !(c.flags & kContentUnscored);
+      // The innermost of nested marks: DocBook's <div class="author"> holds the name in an
+      // <h3 class="author"> beside the affiliation and the address.
+      // Outside unlikely blocks (comments, sidebars) first, as for <address>.
+      if (MarkedAsAuthor(el.attributes, cls)) {
+        std::int32_t& slot = likely ? found_.author_el : found_.author_el_any;
+        if (slot < 0 || Encloses(slot, parent)) slot = me;
+      }
       switch (tag) {
         case GUMBO_TAG_H1:
           if (found_.h1_any < 0) found_.h1_any = me;
@@ -1274,13 +1312,42 @@ class Walker {
     return b.Finish();
   }
 
+  // The name in a byline: "作者：袁莉", "文/袁莉", "记者 王晓明", "本报记者王晓明", "By Li Yuan".
+  // Whether recorded node `a` is `node` or one of its ancestors.
+  bool Encloses(std::int32_t a, std::int32_t node) const {
+    for (std::int32_t p = node; p >= 0; p = nodes_[p].parent)
+      if (p == a) return true;
+    return false;
+  }
+
   static std::string AuthorFromByline(std::string text) {
-    std::string_view t = text;
-    for (std::string_view prefix : {"作者：", "作者:", "文：", "文/", "By ", "by "}) {
-      if (t.starts_with(prefix)) {
-        t = Trim(t.substr(prefix.size()));
-        break;
+    std::string_view t = Trim(text);
+    struct Prefix {
+      std::string_view word;
+      bool needs_separator;  // "文" alone starts many words (文化); "记者" is never part of a name
+    };
+    static constexpr Prefix kPrefixes[] = {{"本报记者", false}, {"特约记者", false}, {"记者", false},
+                                           {"作者", true},     {"撰文", true},     {"文", true},
+                                           {"By ", false},     {"by ", false}};
+    for (const Prefix& p : kPrefixes) {
+      if (!t.starts_with(p.word)) continue;
+      std::string_view rest = t.substr(p.word.size());
+      bool separated = false;
+      for (;;) {
+        std::string_view r = Trim(rest);
+        if (r.size() != rest.size()) separated = true;
+        rest = r;
+        bool more = false;
+        for (std::string_view sep : {"：", ":", "/", "／", "｜", "|"}) {
+          if (rest.starts_with(sep)) {
+            rest.remove_prefix(sep.size());
+            separated = more = true;
+          }
+        }
+        if (!more) break;
       }
+      if ((separated || !p.needs_separator) && !rest.empty()) t = rest;
+      break;
     }
     // A long <address> is contact information, not a byline.
     if (t.size() > 120) return {};
