@@ -334,6 +334,10 @@ BOOST_AUTO_TEST_CASE(errors_name_the_place_in_the_whole_document) {
        "JSON syntax error", 3, 8},
       {"json nested too deep", "{\"a\":" + std::string(200, '[') + std::string(200, ']') + "}",
        FrontMatterKind::kJson, "JSON nested deeper than 100 levels", 1, 0},
+      // Found by the fuzzer: a number beyond a double threw out_of_range past the parse_error
+      // handler and aborted the run (tests/fuzz/regressions/front_matter/json_number_beyond_double.md).
+      {"json number beyond a double", "{\"title\": \"t\", \"views\": 1e400}\n", FrontMatterKind::kJson,
+       "JSON value out of range: number overflow parsing '1e400'", 1, 1},
   };
   for (const Case& c : cases) {
     Metadata before;
