@@ -203,7 +203,8 @@ struct Setting {
   std::string row_header, row;  // sweep only: the table's row label (header and cells)
 };
 
-std::string_view TokenizerName(dd::Tokenizer t) {
+// Labels for the report tables (dedup::TokenizerName gives the option names).
+std::string_view TokenizerLabel(dd::Tokenizer t) {
   switch (t) {
     case dd::Tokenizer::kChars: return "chars";
     case dd::Tokenizer::kSpaceTokens: return "space tokens";
@@ -212,7 +213,7 @@ std::string_view TokenizerName(dd::Tokenizer t) {
   return "?";
 }
 
-std::string_view WeightingName(dd::Weighting w) {
+std::string_view WeightingLabel(dd::Weighting w) {
   switch (w) {
     case dd::Weighting::kSublinear: return "1+ln tf";
     case dd::Weighting::kCount: return "tf";
@@ -222,8 +223,8 @@ std::string_view WeightingName(dd::Weighting w) {
 }
 
 std::string FpKey(const dd::FingerprintOptions& o) {
-  return std::string(TokenizerName(o.tokenizer)) + "/" + std::to_string(o.ngram) + "/" +
-         std::string(WeightingName(o.weighting)) + "/" + (o.fold_variants ? "fold" : "raw") + "/" +
+  return std::string(TokenizerLabel(o.tokenizer)) + "/" + std::to_string(o.ngram) + "/" +
+         std::string(WeightingLabel(o.weighting)) + "/" + (o.fold_variants ? "fold" : "raw") + "/" +
          std::to_string(o.min_features) + "/" + std::to_string(o.min_paragraph_chars);
 }
 
@@ -339,7 +340,7 @@ std::vector<Setting> Sweep() {
   for (dd::Weighting w : {dd::Weighting::kSublinear, dd::Weighting::kCount, dd::Weighting::kBinary}) {
     Setting s{"", "", fp0, cl0, Grouping::kClusterer, "", ""};
     s.fp.weighting = w;
-    add(s, "SimHash weighting (n " + std::to_string(fp0.ngram) + ")", "weighting", std::string(WeightingName(w)));
+    add(s, "SimHash weighting (n " + std::to_string(fp0.ngram) + ")", "weighting", std::string(WeightingLabel(w)));
   }
   return out;
 }
@@ -493,8 +494,8 @@ class Runner {
 
 std::string SettingCells(const Setting& s) {
   const bool verify = s.cl.verify && s.grouping == Grouping::kClusterer;
-  return std::string(TokenizerName(s.fp.tokenizer)) + " | " + std::to_string(s.fp.ngram) + " | " +
-         std::string(WeightingName(s.fp.weighting)) + " | " + OnOff(s.fp.fold_variants) + " | " +
+  return std::string(TokenizerLabel(s.fp.tokenizer)) + " | " + std::to_string(s.fp.ngram) + " | " +
+         std::string(WeightingLabel(s.fp.weighting)) + " | " + OnOff(s.fp.fold_variants) + " | " +
          std::to_string(s.cl.max_distance) + " | " + OnOff(verify) + " | " +
          OnOff(s.cl.paragraph_candidates && s.grouping == Grouping::kClusterer) + " | " +
          (verify ? Fixed(s.cl.min_jaccard, 2) + " / " + Fixed(s.cl.min_containment, 2) : std::string("–")) + " | " +
@@ -588,8 +589,8 @@ void WriteTsv(const std::string& path, const Bench& b, const std::vector<const R
   for (const Row* rp : rows) {
     const Row& r = *rp;
     const Setting& s = r.setting;
-    out << s.group << '\t' << s.name << '\t' << TokenizerName(s.fp.tokenizer) << '\t' << s.fp.ngram << '\t'
-        << WeightingName(s.fp.weighting) << '\t' << s.fp.fold_variants << '\t' << s.cl.max_distance << '\t'
+    out << s.group << '\t' << s.name << '\t' << TokenizerLabel(s.fp.tokenizer) << '\t' << s.fp.ngram << '\t'
+        << WeightingLabel(s.fp.weighting) << '\t' << s.fp.fold_variants << '\t' << s.cl.max_distance << '\t'
         << s.cl.verify << '\t' << s.cl.paragraph_candidates << '\t' << s.cl.min_jaccard << '\t' << s.cl.min_containment
         << '\t' << (s.grouping == Grouping::kComponents ? "components" : "canonical") << '\t'
         << Fixed(r.score.precision, 6) << '\t' << Fixed(r.score.recall, 6) << '\t' << Fixed(r.score.f1, 6) << '\t'

@@ -116,6 +116,9 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2_naming_the_tool) {
   BOOST_CHECK_EQUAL(ReadFile(in), "文本");  // never written over
   BOOST_CHECK(Dedup({"--distance", "9", "-"}).err.find("--distance") != std::string::npos);
   BOOST_CHECK(Dedup({"--keep", "newest", "-"}).err.find("newest") != std::string::npos);
+  BOOST_CHECK_EQUAL(Dedup({"--tokenizer", "jieba", "-"}).err.substr(0, 87),
+                    "zhcanon-dedup: unknown --tokenizer 'jieba' (expected chars, space or word)\nTry 'zhcanon");
+  BOOST_CHECK(Dedup({"--weighting", "tfidf", "-"}).err.find("unknown --weighting 'tfidf' (expected sublinear, count or binary)") == 15);
 }
 
 BOOST_AUTO_TEST_CASE(jsonl_in_jsonl_out_with_duplicates_named_on_the_canonical) {

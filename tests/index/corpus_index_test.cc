@@ -410,9 +410,9 @@ BOOST_AUTO_TEST_CASE(readers_work_while_a_writer_adds) {
 
 BOOST_AUTO_TEST_CASE(names_of_tokenizers_and_weightings_round_trip) {
   for (auto t : {dedup::Tokenizer::kChars, dedup::Tokenizer::kSpaceTokens, dedup::Tokenizer::kWordTokens})
-    BOOST_CHECK(zhcanon::index::ParseTokenizer(zhcanon::index::TokenizerName(t)) == t);
+    BOOST_CHECK(zhcanon::dedup::ParseTokenizer(zhcanon::dedup::TokenizerName(t)) == t);
   for (auto w : {dedup::Weighting::kSublinear, dedup::Weighting::kCount, dedup::Weighting::kBinary})
-    BOOST_CHECK(zhcanon::index::ParseWeighting(zhcanon::index::WeightingName(w)) == w);
-  BOOST_CHECK_THROW(zhcanon::index::ParseTokenizer("bytes"), std::invalid_argument);
-  BOOST_CHECK_THROW(zhcanon::index::ParseWeighting("tfidf"), std::invalid_argument);
+    BOOST_CHECK(zhcanon::dedup::ParseWeighting(zhcanon::dedup::WeightingName(w)) == w);
+  BOOST_CHECK_THROW(zhcanon::dedup::ParseTokenizer("bytes"), std::invalid_argument);
+  BOOST_CHECK_THROW(zhcanon::dedup::ParseWeighting("tfidf"), std::invalid_argument);
 }

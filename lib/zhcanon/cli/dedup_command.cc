@@ -142,15 +142,16 @@ dedup::DedupOptions MakeDedupOptions(const DedupFlags& f) {
   if (!(f.min_containment >= 0 && f.min_containment <= 1))
     throw std::invalid_argument("--min-containment must be 0 to 1, not " + ShortDouble(f.min_containment));
 
-  if (f.tokenizer == "chars") o.fingerprint.tokenizer = dedup::Tokenizer::kChars;
-  else if (f.tokenizer == "space") o.fingerprint.tokenizer = dedup::Tokenizer::kSpaceTokens;
-  else if (f.tokenizer == "word") o.fingerprint.tokenizer = dedup::Tokenizer::kWordTokens;
-  else throw std::invalid_argument("unknown --tokenizer '" + f.tokenizer + "' (expected chars, space or word)");
-
-  if (f.weighting == "sublinear") o.fingerprint.weighting = dedup::Weighting::kSublinear;
-  else if (f.weighting == "count") o.fingerprint.weighting = dedup::Weighting::kCount;
-  else if (f.weighting == "binary") o.fingerprint.weighting = dedup::Weighting::kBinary;
-  else throw std::invalid_argument("unknown --weighting '" + f.weighting + "' (expected sublinear, count or binary)");
+  // The parsers say "unknown tokenizer 'x' (expected ...)"; the tool names its option:
+  // "unknown --tokenizer 'x' (expected ...)".
+  try {
+    o.fingerprint.tokenizer = dedup::ParseTokenizer(f.tokenizer);
+    o.fingerprint.weighting = dedup::ParseWeighting(f.weighting);
+  } catch (const std::invalid_argument& e) {
+    std::string message = e.what();
+    if (message.starts_with("unknown ")) message.insert(std::string_view("unknown ").size(), "--");
+    throw std::invalid_argument(message);
+  }
 
   try {
     o.cluster.keep = dedup::ParseKeepPolicy(f.keep);

@@ -257,8 +257,8 @@ index::IndexSettings MakeSettings(const FingerprintFlags& f, const std::string& 
   if (!(f.min_containment >= 0 && f.min_containment <= 1)) throw std::invalid_argument("--min-containment must be 0 to 1");
   s.max_distance = f.distance;
   s.fingerprint.ngram = f.ngram;
-  s.fingerprint.tokenizer = index::ParseTokenizer(f.tokenizer);
-  s.fingerprint.weighting = index::ParseWeighting(f.weighting);
+  s.fingerprint.tokenizer = dedup::ParseTokenizer(f.tokenizer);
+  s.fingerprint.weighting = dedup::ParseWeighting(f.weighting);
   s.fingerprint.min_features = f.min_features;
   s.fingerprint.fold_variants = !f.no_fold;
   s.cluster.max_distance = f.distance;
@@ -557,9 +557,9 @@ int Stats(const std::vector<std::string>& args, Streams streams) {
       j["zhcanon_version"] = st.zhcanon_version;
       j["pipeline"] = s.pipeline;
       j["max_distance"] = s.max_distance;
-      j["fingerprint"] = {{"tokenizer", index::TokenizerName(s.fingerprint.tokenizer)},
+      j["fingerprint"] = {{"tokenizer", dedup::TokenizerName(s.fingerprint.tokenizer)},
                           {"ngram", s.fingerprint.ngram},
-                          {"weighting", index::WeightingName(s.fingerprint.weighting)},
+                          {"weighting", dedup::WeightingName(s.fingerprint.weighting)},
                           {"fold_variants", s.fingerprint.fold_variants},
                           {"min_features", s.fingerprint.min_features},
                           {"min_paragraph_chars", s.fingerprint.min_paragraph_chars}};
@@ -586,8 +586,8 @@ int Stats(const std::vector<std::string>& args, Streams streams) {
         << "pipeline:        " << s.pipeline << "\n"
         << "max distance:    " << s.max_distance << " (SimHash in " << blocks << " indexed blocks of " << 64 / blocks
         << (64 % blocks ? "-" + std::to_string(64 / blocks + 1) : "") << " bits)\n"
-        << "fingerprint:     " << index::TokenizerName(s.fingerprint.tokenizer) << " " << s.fingerprint.ngram
-        << "-grams, " << index::WeightingName(s.fingerprint.weighting) << " weighting, variants "
+        << "fingerprint:     " << dedup::TokenizerName(s.fingerprint.tokenizer) << " " << s.fingerprint.ngram
+        << "-grams, " << dedup::WeightingName(s.fingerprint.weighting) << " weighting, variants "
         << (s.fingerprint.fold_variants ? "folded" : "not folded") << ", short below " << s.fingerprint.min_features
         << " features\n"
         << "verification:    ";

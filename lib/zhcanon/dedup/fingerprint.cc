@@ -326,6 +326,38 @@ std::uint64_t SplitMix(std::uint64_t x) {
 
 }  // namespace
 
+std::string_view TokenizerName(Tokenizer t) {
+  switch (t) {
+    case Tokenizer::kChars: return "chars";
+    case Tokenizer::kSpaceTokens: return "space";
+    case Tokenizer::kWordTokens: return "word";
+  }
+  return "chars";
+}
+
+Tokenizer ParseTokenizer(std::string_view name) {
+  if (name == "chars") return Tokenizer::kChars;
+  if (name == "space") return Tokenizer::kSpaceTokens;
+  if (name == "word") return Tokenizer::kWordTokens;
+  throw std::invalid_argument("unknown tokenizer '" + std::string(name) + "' (expected chars, space or word)");
+}
+
+std::string_view WeightingName(Weighting w) {
+  switch (w) {
+    case Weighting::kSublinear: return "sublinear";
+    case Weighting::kCount: return "count";
+    case Weighting::kBinary: return "binary";
+  }
+  return "sublinear";
+}
+
+Weighting ParseWeighting(std::string_view name) {
+  if (name == "sublinear") return Weighting::kSublinear;
+  if (name == "count") return Weighting::kCount;
+  if (name == "binary") return Weighting::kBinary;
+  throw std::invalid_argument("unknown weighting '" + std::string(name) + "' (expected sublinear, count or binary)");
+}
+
 // ---- Fingerprinter -----------------------------------------------------------------------------
 
 struct Fingerprinter::Impl {

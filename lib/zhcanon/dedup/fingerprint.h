@@ -40,6 +40,14 @@ enum class Weighting {
   kBinary,     // 1
 };
 
+/// "chars", "space", "word" (zhcanon-dedup's --tokenizer, the index's meta table) and back; the
+/// parsers throw std::invalid_argument for other names.
+std::string_view TokenizerName(Tokenizer t);
+Tokenizer ParseTokenizer(std::string_view name);
+/// "sublinear", "count", "binary" (--weighting) and back.
+std::string_view WeightingName(Weighting w);
+Weighting ParseWeighting(std::string_view name);
+
 struct FingerprintOptions {
   Tokenizer tokenizer = Tokenizer::kChars;
   /// n of the n-grams (characters or tokens). The default is chosen on bench/dedup (see docs/dedup.md).

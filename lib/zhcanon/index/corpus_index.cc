@@ -177,9 +177,9 @@ std::map<std::string, std::string> SettingsToMeta(const IndexSettings& s) {
   return {
       {"max_distance", std::to_string(s.max_distance)},
       {"fingerprint.layout", LayoutName()},
-      {"fingerprint.tokenizer", std::string(TokenizerName(f.tokenizer))},
+      {"fingerprint.tokenizer", std::string(dedup::TokenizerName(f.tokenizer))},
       {"fingerprint.ngram", std::to_string(f.ngram)},
-      {"fingerprint.weighting", std::string(WeightingName(f.weighting))},
+      {"fingerprint.weighting", std::string(dedup::WeightingName(f.weighting))},
       {"fingerprint.fold_variants", f.fold_variants ? "1" : "0"},
       {"fingerprint.min_features", std::to_string(f.min_features)},
       {"fingerprint.min_paragraph_chars", std::to_string(f.min_paragraph_chars)},
@@ -238,9 +238,9 @@ IndexSettings SettingsFromMeta(const std::map<std::string, std::string>& meta, c
   IndexSettings s;
   try {
     s.max_distance = get_int("max_distance");
-    s.fingerprint.tokenizer = ParseTokenizer(get("fingerprint.tokenizer"));
+    s.fingerprint.tokenizer = dedup::ParseTokenizer(get("fingerprint.tokenizer"));
     s.fingerprint.ngram = get_int("fingerprint.ngram");
-    s.fingerprint.weighting = ParseWeighting(get("fingerprint.weighting"));
+    s.fingerprint.weighting = dedup::ParseWeighting(get("fingerprint.weighting"));
     s.fingerprint.fold_variants = get_int("fingerprint.fold_variants") != 0;
     s.fingerprint.min_features = get_int("fingerprint.min_features");
     s.fingerprint.min_paragraph_chars = get_int("fingerprint.min_paragraph_chars");
@@ -317,38 +317,6 @@ bool DecodeFingerprint(std::string_view blob, dedup::Fingerprint& fp) {
   for (std::uint16_t& v : fp.sketch) v = Get<std::uint16_t>(p);
   for (std::uint64_t& v : fp.paragraphs) v = Get<std::uint64_t>(p);
   return true;
-}
-
-std::string_view TokenizerName(dedup::Tokenizer t) {
-  switch (t) {
-    case dedup::Tokenizer::kChars: return "chars";
-    case dedup::Tokenizer::kSpaceTokens: return "space";
-    case dedup::Tokenizer::kWordTokens: return "word";
-  }
-  return "chars";
-}
-
-dedup::Tokenizer ParseTokenizer(std::string_view name) {
-  if (name == "chars") return dedup::Tokenizer::kChars;
-  if (name == "space") return dedup::Tokenizer::kSpaceTokens;
-  if (name == "word") return dedup::Tokenizer::kWordTokens;
-  throw std::invalid_argument("unknown tokenizer '" + std::string(name) + "' (expected chars, space or word)");
-}
-
-std::string_view WeightingName(dedup::Weighting w) {
-  switch (w) {
-    case dedup::Weighting::kSublinear: return "sublinear";
-    case dedup::Weighting::kCount: return "count";
-    case dedup::Weighting::kBinary: return "binary";
-  }
-  return "sublinear";
-}
-
-dedup::Weighting ParseWeighting(std::string_view name) {
-  if (name == "sublinear") return dedup::Weighting::kSublinear;
-  if (name == "count") return dedup::Weighting::kCount;
-  if (name == "binary") return dedup::Weighting::kBinary;
-  throw std::invalid_argument("unknown weighting '" + std::string(name) + "' (expected sublinear, count or binary)");
 }
 
 // --- CorpusIndex ---------------------------------------------------------------------------

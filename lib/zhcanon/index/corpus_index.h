@@ -190,12 +190,5 @@ std::string EncodeFingerprint(const dedup::Fingerprint& fp);
 /// kSketchSize and kParagraphSamples.
 bool DecodeFingerprint(std::string_view blob, dedup::Fingerprint& fp);
 
-/// "chars", "space", "word" (the names zhcanon-dedup's --tokenizer takes) and back; the parsers
-/// throw std::invalid_argument for other names.
-std::string_view TokenizerName(dedup::Tokenizer t);
-dedup::Tokenizer ParseTokenizer(std::string_view name);
-/// "sublinear", "count", "binary" and back.
-std::string_view WeightingName(dedup::Weighting w);
-dedup::Weighting ParseWeighting(std::string_view name);
 
 }  // namespace zhcanon::index
