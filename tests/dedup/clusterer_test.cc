@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dedup_test_util.h"
 #include "test_util.h"
 #include "zhcanon/convert/converter.h"
 #include "zhcanon/dedup/clusterer.h"
@@ -28,6 +29,10 @@ using zhcanon::dedup::MatchKind;
 using zhcanon::dedup::Member;
 
 namespace {
+
+using zhcanon::testing::Paragraphs;
+using zhcanon::testing::Seed;
+using zhcanon::testing::Traditional;
 
 const Fingerprinter& Fp() {
   static const Fingerprinter fp;
@@ -50,33 +55,6 @@ DocumentEntry Entry(const std::string& text, std::string date = "") {
   e.date = std::move(date);
   e.length = text.size();
   return e;
-}
-
-std::string Seed(const std::string& id) {
-  namespace fs = std::filesystem;
-  for (const auto& e : fs::directory_iterator(std::string(ZHCANON_SOURCE_DIR) + "/fixtures/seeds/expected"))
-    if (e.path().filename().string().starts_with(id) && e.path().extension() == ".txt")
-      return zhcanon::testing::ReadFile(e.path());
-  throw std::runtime_error("no seed " + id);
-}
-
-std::string Traditional(const std::string& id, const std::string& config) {
-  const std::string text = zhcanon::testing::ReadFile(std::string(ZHCANON_SOURCE_DIR) +
-                                                      "/fixtures/dedup/traditional/" + id + "." + config + ".txt");
-  if (text.empty()) throw std::runtime_error("no fixture " + id + "." + config);
-  return text;
-}
-
-std::vector<std::string> Paragraphs(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t p = 0;
-  while (p < text.size()) {
-    std::size_t q = text.find("\n\n", p);
-    if (q == std::string::npos) q = text.size();
-    if (q > p) out.push_back(text.substr(p, q - p));
-    p = q + 2;
-  }
-  return out;
 }
 
 std::string Join(const std::vector<std::string>& paras) {

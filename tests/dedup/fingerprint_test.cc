@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "dedup_test_util.h"
 #include "test_util.h"
 #include "zhcanon/convert/converter.h"
 #include "zhcanon/core/error.h"
@@ -34,6 +35,10 @@ using zhcanon::dedup::Weighting;
 
 namespace {
 
+using zhcanon::testing::Paragraphs;
+using zhcanon::testing::Seed;
+using zhcanon::testing::Traditional;
+
 // Loading OpenCC's dictionaries takes a moment: one folding fingerprinter for the whole suite.
 const Fingerprinter& Folding() {
   static const Fingerprinter fp;
@@ -44,19 +49,6 @@ FingerprintOptions NoFold() {
   FingerprintOptions o;
   o.fold_variants = false;
   return o;
-}
-
-std::string Seed(const char* prefix) {
-  namespace fs = std::filesystem;
-  for (const auto& e : fs::directory_iterator(std::string(ZHCANON_SOURCE_DIR) + "/fixtures/seeds/expected"))
-    if (e.path().filename().string().starts_with(prefix) && e.path().extension() == ".txt")
-      return zhcanon::testing::ReadFile(e.path());
-  return {};
-}
-
-std::string Traditional(const char* id, const char* config) {
-  return zhcanon::testing::ReadFile(std::string(ZHCANON_SOURCE_DIR) + "/fixtures/dedup/traditional/" + id + "." +
-                                    config + ".txt");
 }
 
 // The code points of a UTF-8 string, as strings.
@@ -109,18 +101,6 @@ Reference ReferenceOf(const std::string& view, int n, Weighting weighting) {
   for (int b = 0; b < 64; ++b)
     if (acc[b] > 0) r.simhash |= std::uint64_t{1} << b;
   return r;
-}
-
-std::vector<std::string> Paragraphs(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t p = 0;
-  while (p < text.size()) {
-    std::size_t q = text.find("\n\n", p);
-    if (q == std::string::npos) q = text.size();
-    if (q > p) out.push_back(text.substr(p, q - p));
-    p = q + 2;
-  }
-  return out;
 }
 
 }  // namespace

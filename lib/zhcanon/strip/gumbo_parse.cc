@@ -9,7 +9,8 @@
 namespace zhcanon::strip {
 
 // Gumbo allocates every node, attribute, vector and string piece on its own with malloc, and
-// gumbo_destroy_output frees them one by one: on real pages that is a sixth of the parse. The
+// gumbo_destroy_output frees them one by one: on real pages about a fifth of the parse (bench_gumbo_parse,
+// libreoffice-help-zh-cn: 31.5 MB/s with malloc, 38.8 with the arena). The
 // arena hands out small blocks from 256 KB chunks and drops them all after the page; blocks of
 // 16 KB or more (a long text node's buffer, the children of a huge flat list) are real mallocs,
 // freed when gumbo frees them. Small pieces gumbo frees during the parse stay in the arena until
