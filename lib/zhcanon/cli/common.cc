@@ -1,5 +1,7 @@
 #include "zhcanon/cli/common.h"
 
+#include <charconv>
+
 #include <csignal>
 #include <filesystem>
 #include <iomanip>
@@ -54,6 +56,12 @@ bool SamePath(const std::string& a, const std::string& b) {
   if (a == b) return true;
   std::error_code ec;
   return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec);
+}
+
+std::string ShortDouble(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 
 std::string HumanBytes(double bytes) {

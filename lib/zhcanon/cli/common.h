@@ -84,6 +84,10 @@ bool SamePath(const std::string& a, const std::string& b);
 /// "512 B", "3.4 KB", "12.0 MB", for summaries.
 std::string HumanBytes(double bytes);
 
+/// A double as its shortest exact text ("0.8", not Boost's "0.80000000000000004"): for --help
+/// defaults and messages.
+std::string ShortDouble(double v);
+
 /// Parses `args` (args[0] is the program name) into `desc` with INPUT... as positional
 /// arguments. Returns -1 to go on, or the exit status when the tool must stop now: after
 /// --help (prints `usage` and the options to out) or --version, or on a usage error (message

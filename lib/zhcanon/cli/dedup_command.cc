@@ -62,13 +62,6 @@ Examples:
 
 Options)";
 
-// A double as its shortest exact text ("0.8", not Boost's "0.80000000000000004").
-std::string ShortDouble(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
-}
-
 
 std::string Plural(std::uint64_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);

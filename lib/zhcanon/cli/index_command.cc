@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zhcanon/cli/dedup_command.h"
 #include "zhcanon/core/error.h"
 #include "zhcanon/core/version.h"
 #include "zhcanon/dedup/fingerprint.h"
@@ -200,27 +201,10 @@ pipeline::RunStats RunInto(const std::vector<std::string>& inputs, const InputFl
   return pipeline::Run(reader, stages.chain, writer, on_problem, run_options);
 }
 
-struct FingerprintFlags {
-  int distance = dedup::ClusterOptions{}.max_distance;
-  int ngram = dedup::FingerprintOptions{}.ngram;
-  std::string tokenizer = "chars";
-  std::string weighting = "sublinear";
-  int min_features = dedup::FingerprintOptions{}.min_features;
-  bool no_fold = false;
-  double min_jaccard = dedup::ClusterOptions{}.min_jaccard;
-  double min_containment = dedup::ClusterOptions{}.min_containment;
-  bool no_verify = false;
-  bool no_paragraphs = false;
-};
-
-// 0.3, not Boost's 0.29999999999999999.
-std::string Shortest(double v) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
-void AddFingerprintOptions(po::options_description& desc, FingerprintFlags& f) {
+// The fingerprint and verification options of zhcanon-dedup, with help written for an index
+// (they are stored in it and become check's defaults); parsed and checked by MakeDedupOptions,
+// so the two tools accept and reject the same values.
+void AddFingerprintOptions(po::options_description& desc, DedupFlags& f) {
   desc.add_options()
       ("distance", po::value(&f.distance)->value_name("K")->default_value(f.distance),
        "Largest SimHash Hamming distance the index answers (0 to 8; zhcanon-dedup's --distance): "
@@ -235,10 +219,10 @@ void AddFingerprintOptions(po::options_description& desc, FingerprintFlags& f) {
        "Texts with fewer distinct n-grams are matched exactly only (as zhcanon-dedup).")
       ("no-fold", po::bool_switch(&f.no_fold), "Do not fold Traditional script and regional vocabulary into the "
        "fingerprints (as zhcanon-dedup --no-fold).")
-      ("min-jaccard", po::value(&f.min_jaccard)->value_name("J")->default_value(f.min_jaccard, Shortest(f.min_jaccard)),
+      ("min-jaccard", po::value(&f.min_jaccard)->value_name("J")->default_value(f.min_jaccard, ShortDouble(f.min_jaccard)),
        "Verification default for check: estimated Jaccard similarity that makes a candidate a duplicate.")
       ("min-containment", po::value(&f.min_containment)->value_name("C")
-                              ->default_value(f.min_containment, Shortest(f.min_containment)),
+                              ->default_value(f.min_containment, ShortDouble(f.min_containment)),
        "Verification default for check: estimated containment that, with a shared paragraph, makes "
        "a candidate a duplicate.")
       ("no-verify", po::bool_switch(&f.no_verify), "Verification default for check: every candidate is a duplicate.")
@@ -246,26 +230,12 @@ void AddFingerprintOptions(po::options_description& desc, FingerprintFlags& f) {
        "Verification default for check: shared paragraphs do not make candidates.");
 }
 
-index::IndexSettings MakeSettings(const FingerprintFlags& f, const std::string& pipeline) {
+index::IndexSettings MakeSettings(const DedupFlags& f, const std::string& pipeline) {
+  const dedup::DedupOptions o = MakeDedupOptions(f);
   index::IndexSettings s;
-  if (f.distance < 0 || f.distance > dedup::HammingIndex::kMaxDistance)
-    throw std::invalid_argument("--distance must be 0 to " + std::to_string(dedup::HammingIndex::kMaxDistance) +
-                                ", not " + std::to_string(f.distance));
-  if (f.ngram < 1 || f.ngram > 16) throw std::invalid_argument("--ngram must be 1 to 16, not " + std::to_string(f.ngram));
-  if (f.min_features < 0) throw std::invalid_argument("--min-features must not be negative");
-  if (!(f.min_jaccard >= 0 && f.min_jaccard <= 1)) throw std::invalid_argument("--min-jaccard must be 0 to 1");
-  if (!(f.min_containment >= 0 && f.min_containment <= 1)) throw std::invalid_argument("--min-containment must be 0 to 1");
   s.max_distance = f.distance;
-  s.fingerprint.ngram = f.ngram;
-  s.fingerprint.tokenizer = dedup::ParseTokenizer(f.tokenizer);
-  s.fingerprint.weighting = dedup::ParseWeighting(f.weighting);
-  s.fingerprint.min_features = f.min_features;
-  s.fingerprint.fold_variants = !f.no_fold;
-  s.cluster.max_distance = f.distance;
-  s.cluster.min_jaccard = f.min_jaccard;
-  s.cluster.min_containment = f.min_containment;
-  s.cluster.verify = !f.no_verify;
-  s.cluster.paragraph_candidates = !f.no_paragraphs;
+  s.fingerprint = o.fingerprint;
+  s.cluster = o.cluster;
   s.pipeline = pipeline;
   return s;
 }
@@ -323,7 +293,7 @@ int BuildOrAdd(bool build, const std::vector<std::string>& args, Streams streams
   int busy_timeout = 10000;
   InputFlags in;
   PrepareFlags prep;
-  FingerprintFlags fpf;
+  DedupFlags fpf;
 
   po::options_description desc("Options");
   AddDbOption(desc, db);
