@@ -197,6 +197,23 @@ BOOST_AUTO_TEST_CASE(opening_what_is_not_an_index_fails_with_the_reason) {
   IndexSettings bad;
   bad.max_distance = 9;
   BOOST_CHECK_THROW(CorpusIndex::Create(dir / "bad.db", bad), zhcanon::ConfigError);
+  // Settings in the meta table that dedup does not accept (tests/fuzz/regressions/index_reader):
+  // Open refuses them with dedup's own range check, naming the index and the value.
+  for (const char* v : {"1.9", "-0.5"}) {
+    CorpusIndex::Create(dir / (std::string("meta") + v + ".db"), {});
+    sqlite3* db = nullptr;
+    BOOST_REQUIRE_EQUAL(sqlite3_open((dir / (std::string("meta") + v + ".db")).c_str(), &db), SQLITE_OK);
+    Exec(db, std::string("UPDATE meta SET value='") + v + "' WHERE key='cluster.min_containment'");
+    sqlite3_close(db);
+    try {
+      CorpusIndex::Open(dir / (std::string("meta") + v + ".db"), OpenMode::kReadOnly);
+      BOOST_ERROR("opened an index whose min_containment is " << v);
+    } catch (const zhcanon::ConfigError& e) {
+      BOOST_CHECK_MESSAGE(std::string(e.what()).find(std::string("meta table: dedup: min_containment must be 0..1, not ") + v) !=
+                              std::string::npos,
+                          e.what());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(add_find_replace_remove) {

@@ -1,6 +1,7 @@
 #include "zhcanon/dedup/clusterer.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <limits>
 #include <optional>
@@ -208,21 +209,27 @@ std::string_view MatchKindName(MatchKind k) {
   }
 }
 
-Clusterer::Clusterer(ClusterOptions options) : options_(options) {
+void CheckClusterOptions(const ClusterOptions& o) {
   auto fail = [](const std::string& what) { throw std::invalid_argument("dedup: " + what); };
-  if (options_.max_distance < 0 || options_.max_distance > HammingIndex::kMaxDistance)
+  auto text = [](double v) {  // "1.9", not std::to_string's "1.900000"
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+  };
+  if (o.max_distance < 0 || o.max_distance > HammingIndex::kMaxDistance)
     fail("max_distance must be 0.." + std::to_string(HammingIndex::kMaxDistance) + ", not " +
-         std::to_string(options_.max_distance));
-  if (options_.max_paragraph_bucket < 2)
-    fail("max_paragraph_bucket must be at least 2, not " + std::to_string(options_.max_paragraph_bucket));
-  if (!(options_.min_jaccard >= 0.0 && options_.min_jaccard <= 1.0))
-    fail("min_jaccard must be 0..1, not " + std::to_string(options_.min_jaccard));
-  if (!(options_.min_containment >= 0.0 && options_.min_containment <= 1.0))
-    fail("min_containment must be 0..1, not " + std::to_string(options_.min_containment));
-  if (options_.keep != KeepPolicy::kDefault && options_.keep != KeepPolicy::kFirst &&
-      options_.keep != KeepPolicy::kLongest && options_.keep != KeepPolicy::kEarliest)
+         std::to_string(o.max_distance));
+  if (o.max_paragraph_bucket < 2)
+    fail("max_paragraph_bucket must be at least 2, not " + std::to_string(o.max_paragraph_bucket));
+  if (!(o.min_jaccard >= 0.0 && o.min_jaccard <= 1.0)) fail("min_jaccard must be 0..1, not " + text(o.min_jaccard));
+  if (!(o.min_containment >= 0.0 && o.min_containment <= 1.0))
+    fail("min_containment must be 0..1, not " + text(o.min_containment));
+  if (o.keep != KeepPolicy::kDefault && o.keep != KeepPolicy::kFirst && o.keep != KeepPolicy::kLongest &&
+      o.keep != KeepPolicy::kEarliest)
     fail("unknown keep policy");
 }
+
+Clusterer::Clusterer(ClusterOptions options) : options_(options) { CheckClusterOptions(options_); }
 
 std::int64_t Clusterer::ParseDate(std::string_view s) {
   std::size_t i = 0;

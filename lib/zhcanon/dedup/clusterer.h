@@ -58,6 +58,10 @@ struct ClusterOptions {
   KeepPolicy keep = KeepPolicy::kDefault;
 };
 
+/// Throws std::invalid_argument ("dedup: max_distance must be 0..8, not 9") for options Clusterer
+/// does not accept; what its constructor checks.
+void CheckClusterOptions(const ClusterOptions& options);
+
 /// What the keep policy and the verification need to know about one document.
 struct DocumentEntry {
   Fingerprint fingerprint;

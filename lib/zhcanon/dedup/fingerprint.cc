@@ -738,13 +738,16 @@ Fingerprint Fingerprinter::Impl::Compute(std::string_view text, const Fingerprin
   return f;
 }
 
+void CheckFingerprintOptions(const FingerprintOptions& o) {
+  if (o.ngram < 1 || o.ngram > 16) throw ConfigError("dedup: ngram must be 1..16, not " + std::to_string(o.ngram));
+  if (o.min_features < 0)
+    throw ConfigError("dedup: min_features must be >= 0, not " + std::to_string(o.min_features));
+  if (o.min_paragraph_chars < 0)
+    throw ConfigError("dedup: min_paragraph_chars must be >= 0, not " + std::to_string(o.min_paragraph_chars));
+}
+
 Fingerprinter::Fingerprinter(FingerprintOptions options) : options_(options) {
-  if (options_.ngram < 1 || options_.ngram > 16)
-    throw ConfigError("dedup: ngram must be 1..16, not " + std::to_string(options_.ngram));
-  if (options_.min_features < 0)
-    throw ConfigError("dedup: min_features must be >= 0, not " + std::to_string(options_.min_features));
-  if (options_.min_paragraph_chars < 0)
-    throw ConfigError("dedup: min_paragraph_chars must be >= 0, not " + std::to_string(options_.min_paragraph_chars));
+  CheckFingerprintOptions(options_);
   auto impl = std::make_unique<Impl>();
   impl->tables = &Tables();
   if (options_.fold_variants) impl->variants = convert::SharedVariantConverters();

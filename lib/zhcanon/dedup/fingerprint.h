@@ -62,6 +62,10 @@ struct FingerprintOptions {
   int min_paragraph_chars = 20;
 };
 
+/// Throws ConfigError ("dedup: ngram must be 1..16, not 20") for options Fingerprinter does not
+/// accept; what its constructor checks.
+void CheckFingerprintOptions(const FingerprintOptions& options);
+
 /// The number of MinHash values in a sketch (one-permutation hashing with densification).
 inline constexpr int kSketchSize = 64;
 /// The number of paragraph hashes kept per document (the smallest ones: a bottom-k sample).

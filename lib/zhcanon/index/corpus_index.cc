@@ -196,18 +196,14 @@ std::map<std::string, std::string> SettingsToMeta(const IndexSettings& s) {
 // std::invalid_argument outside them), so that neither Create nor Open lets settings through
 // that a later Checker or `index add` would stop on.
 void ValidateSettings(const IndexSettings& s) {
-  if (s.max_distance < 0 || s.max_distance > dedup::HammingIndex::kMaxDistance)
-    throw ConfigError("the index's max distance must be 0 to " + std::to_string(dedup::HammingIndex::kMaxDistance) +
-                      ", not " + std::to_string(s.max_distance));
-  if (s.fingerprint.ngram < 1 || s.fingerprint.ngram > 16)
-    throw ConfigError("n-gram size must be 1 to 16, not " + std::to_string(s.fingerprint.ngram));
-  if (s.fingerprint.min_features < 0) throw ConfigError("min features must not be negative");
-  if (s.fingerprint.min_paragraph_chars < 0) throw ConfigError("min paragraph chars must not be negative");
-  if (s.cluster.max_paragraph_bucket < 2)
-    throw ConfigError("max paragraph bucket must be at least 2, not " + std::to_string(s.cluster.max_paragraph_bucket));
-  if (!(s.cluster.min_jaccard >= 0 && s.cluster.min_jaccard <= 1) ||
-      !(s.cluster.min_containment >= 0 && s.cluster.min_containment <= 1))
-    throw ConfigError("similarity thresholds must be 0 to 1");
+  dedup::CheckFingerprintOptions(s.fingerprint);  // ConfigError
+  dedup::ClusterOptions cluster = s.cluster;
+  cluster.max_distance = s.max_distance;  // the index's distance is what check clusters with at most
+  try {
+    dedup::CheckClusterOptions(cluster);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
 }
 
 IndexSettings SettingsFromMeta(const std::map<std::string, std::string>& meta, const std::string& path) {
